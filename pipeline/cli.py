@@ -11,6 +11,12 @@ from pipeline import __version__
 from pipeline.params import ParamsError, load_params
 from pipeline.taxonomy import load_taxonomy
 
+class InputProblem(click.ClickException):
+    """A user mistake in an input (missing path, malformed file): one line, exit code 2."""
+
+    exit_code = 2
+
+
 PARAMS_OPTION = click.option(
     "--params",
     "params_path",
@@ -64,3 +70,140 @@ def taxonomy_cmd(as_json: bool) -> None:
 
 
 # --- step commands are added below, one per step, each thin over its module ---
+
+
+DEFAULT_MODEL_DIR = Path("models/default")
+
+
+def _model_option(f):
+    return click.option(
+        "--model",
+        "model_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Model folder (default: ./models/default, the shipped model).",
+    )(f)
+
+
+def _resolve_model_dir(model_dir: Path | None) -> Path:
+    """The model folder to use: the one named, else ./models/default."""
+    if model_dir is not None:
+        return model_dir
+    if not DEFAULT_MODEL_DIR.is_dir():
+        raise click.ClickException(
+            f"{DEFAULT_MODEL_DIR}: no model here; run from the capmap checkout or pass --model DIR"
+        )
+    return DEFAULT_MODEL_DIR
+
+
+def _load_model(model_dir: Path | None):
+    from pipeline.model import ModelError, load_model
+
+    try:
+        return load_model(_resolve_model_dir(model_dir))
+    except ModelError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@main.command("train")
+@click.option("--annotations", type=click.Path(exists=True, path_type=Path), default=None,
+              help="Annotation JSONL file or folder (default: params train.annotations).")
+@click.option("-o", "--out", "model_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=DEFAULT_MODEL_DIR, show_default=True, help="Model folder to write.")
+@PARAMS_OPTION
+def train_cmd(annotations: Path | None, model_dir: Path, params_path: Path | None) -> None:
+    """Train the A-I classifier on annotated units and save it with its model card.
+
+    Cross-validates on the annotations to choose per-area thresholds, fits on all of
+    them, and writes model.skops, meta.json and model_card.md.
+
+    \b
+    Example:
+      capmap train --annotations corpus/annotations -o models/default
+    """
+    from pipeline.annotations import AnnotationError
+    from pipeline.train import train
+
+    params = _load(params_path).train
+    try:
+        meta = train(annotations or Path(params.annotations), model_dir, params)
+    except AnnotationError as exc:
+        raise InputProblem(str(exc)) from exc
+    cv = meta["cv"]["summary"]
+    click.echo(f"trained on {meta['training_data']['units']} units in {meta['train_seconds']} s; "
+               f"CV micro-F1 {cv['micro_f1']:.3f} macro-F1 {cv['macro_f1']:.3f}; "
+               f"model {meta['model_sha256'][:12]} written to {model_dir}/")
+
+
+@main.command("evaluate")
+@click.option("--gold", type=click.Path(path_type=Path), required=True,
+              help="JSONL of labelled units: text, lang, labels.")
+@_model_option
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+@click.option("-o", "--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Also write the result as JSON to this file (e.g. metrics.json).")
+@click.option("--card", is_flag=True,
+              help="Store the result as the model's metrics.json and re-render its model card.")
+def evaluate_cmd(gold: Path, model_dir: Path | None, as_json: bool, out_file: Path | None,
+                 card: bool) -> None:
+    """Score a model on a gold file: per-area P/R/F1, micro/macro F1, per language.
+
+    Macro-F1 is the mean over the areas that have at least one gold unit; the areas
+    left out are named.
+
+    \b
+    Example:
+      capmap evaluate --gold ../shared/eval/dev.jsonl --json
+    """
+    import json
+
+    from pipeline.annotations import AnnotationError
+    from pipeline.card import METRICS_FILE, write_model_card
+    from pipeline.evaluate import evaluate, format_report
+
+    model = _load_model(model_dir)
+    try:
+        result = evaluate(model, gold)
+    except AnnotationError as exc:
+        raise InputProblem(str(exc)) from exc
+    text = json.dumps(result, indent=2, ensure_ascii=False)
+    if out_file:
+        out_file.parent.mkdir(parents=True, exist_ok=True)
+        out_file.write_text(text + "\n", encoding="utf-8")
+    if card:
+        (model.model_dir / METRICS_FILE).write_text(text + "\n", encoding="utf-8")
+        write_model_card(model.model_dir)
+    click.echo(text if as_json else format_report(result))
+
+
+@main.command("tag")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              required=True, help="Output folder for predictions.parquet.")
+@_model_option
+@PARAMS_OPTION
+def tag_cmd(inputs: tuple[Path, ...], out_dir: Path, model_dir: Path | None,
+            params_path: Path | None) -> None:
+    """Tag units with the A-I areas: probabilities, labels and explanation terms.
+
+    INPUTS is a units file from `capmap extract` (units.parquet or units.jsonl), or PDFs
+    and folders of PDFs, which are extracted first. Writes OUT_DIR/predictions.parquet
+    with each unit's provenance (doc_id, pages, article_ref, heading_path, text).
+
+    \b
+    Example:
+      capmap tag out/units.parquet -o out
+      capmap tag corpus/samples -o out
+    """
+    from pipeline.io import InputError
+    from pipeline.tag import PREDICTIONS_FILE, tag
+
+    params = _load(params_path)
+    model = _load_model(model_dir)
+    try:
+        predictions = tag(list(inputs), out_dir, model, params)
+    except InputError as exc:
+        raise InputProblem(str(exc)) from exc
+    tagged = int((predictions["labels"] != "").sum())
+    click.echo(f"tagged {len(predictions)} units ({tagged} with at least one area) with model "
+               f"{model.model_id}: {out_dir / PREDICTIONS_FILE}")

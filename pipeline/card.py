@@ -1,0 +1,99 @@
+"""Render a model's card (model_card.md) from its meta.json and, when present, its
+evaluation results (metrics.json)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pipeline.model import META_FILE
+
+METRICS_FILE = "metrics.json"
+CARD_FILE = "model_card.md"
+
+
+def _area_table(per_area: dict[str, Any]) -> list[str]:
+    rows = ["| area | precision | recall | F1 | support |", "|---|---|---|---|---|"]
+    rows += [f"| {c} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['support']} |"
+             for c, s in per_area.items()]
+    return rows
+
+
+def render_model_card(meta: dict[str, Any], metrics: dict[str, Any] | None) -> str:
+    """Markdown model card: intended use, data, parameters, CV and gold results, limits."""
+    data = meta["training_data"]
+    cv = meta["cv"]
+    lines = [
+        f"# capmap model card: `{meta['name']}`",
+        "",
+        "## Intended use",
+        "Tags paragraphs and articles of French and English migration policy documents and",
+        "legislation with the A-I capacity areas (taxonomy version "
+        f"{meta['taxonomy_version']}), to build coverage and gap matrices. It is a screening aid:",
+        "every tag comes with its probability and the words that drove it, for a researcher to check.",
+        "",
+        "## Model",
+        "Word (1-2 gram) and character (3-5 gram, word-bounded) TF-IDF over accent-folded,",
+        "lower-cased text; one logistic regression per area (one-vs-rest); per-area decision",
+        "thresholds chosen by cross-validation.",
+        f"Model file sha256 `{meta['model_sha256']}`; source revision `{meta['source_revision']}`;",
+        f"libraries {', '.join(f'{k} {v}' for k, v in meta['library_versions'].items())}.",
+        f"Thresholds: {dict(zip(meta['labels'], meta['thresholds'], strict=True))}.",
+        "",
+        "## Training data",
+        f"`{data['path']}` (sha256 `{data['sha256']}`): {data['units']} units written by the",
+        "capmap team in French and English (invented provisions, strategies, guidance and report",
+        "passages) plus paragraphs 5-15 of the seed working document.",
+        f"Per language: {data['units_per_lang']}; per area: {data['units_per_area']};",
+        f"no area: {data['no_area_units']}.",
+        "",
+        "## Parameters",
+        "```json",
+        json.dumps(meta["params"], indent=2),
+        "```",
+        "",
+        f"## Cross-validation ({meta['params']['cv_folds']}-fold, on the training data)",
+        f"micro-F1 {cv['summary']['micro_f1']:.3f}, macro-F1 {cv['summary']['macro_f1']:.3f}, "
+        f"no-area accuracy {cv['summary']['no_area_accuracy']:.3f}.",
+        "",
+        *_area_table(cv["per_area"]),
+        "",
+    ]
+    if metrics:
+        lines += [
+            f"## Evaluation on `{metrics['gold']}` (real units, never trained on)",
+            f"micro-F1 {metrics['micro_f1']:.3f}, macro-F1 {metrics['macro_f1']:.3f}, exact match "
+            f"{metrics['exact_match']:.3f}, no-area accuracy {metrics['no_area_accuracy']:.3f}; "
+            + ", ".join(f"{k}: micro-F1 {v['micro_f1']:.3f} macro-F1 {v['macro_f1']:.3f}"
+                        for k, v in metrics["per_lang"].items()) + ".",
+            "",
+            *_area_table(metrics["per_area"]),
+            "",
+        ]
+    lines += [
+        "## Known limits",
+        "- Trained on the project's own written examples, not on real documents: vocabulary of",
+        "  real codes and reports that the examples do not use is seen only through character n-grams.",
+        "- Areas A (diaspora) and E (development) are rare in legislation; their gold scores rest on",
+        "  very few units and are noisy.",
+        "- Bag-of-words: it does not read negation, scope or cross-references; a heading's topic",
+        "  does not carry to the articles under it.",
+        "- Languages other than French and English are out of scope.",
+        "",
+        "## Reproduce",
+        "`capmap train` (reads `params.yaml` block `train`), then",
+        "`capmap evaluate --gold ../shared/eval/dev.jsonl --card`.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_model_card(model_dir: Path) -> Path:
+    """(Re)write model_card.md in ``model_dir`` from its meta.json and metrics.json."""
+    meta = json.loads((model_dir / META_FILE).read_text("utf-8"))
+    metrics_path = model_dir / METRICS_FILE
+    metrics = json.loads(metrics_path.read_text("utf-8")) if metrics_path.is_file() else None
+    out = model_dir / CARD_FILE
+    out.write_text(render_model_card(meta, metrics), encoding="utf-8")
+    return out

@@ -1,0 +1,63 @@
+"""Reading and atomically writing the tables that flow between steps."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline.schema import UNIT_COLUMNS
+
+
+class InputError(ValueError):
+    """An input table is missing or malformed; the message names the file."""
+
+
+def atomic_path(target: Path) -> Path:
+    """A temporary path in the target's folder (same filesystem, so os.replace is atomic)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    return Path(tmp)
+
+
+def write_parquet_atomic(frame: pd.DataFrame, target: Path) -> None:
+    """Write a DataFrame as Parquet without its index; byte-identical for identical frames."""
+    tmp = atomic_path(target)
+    try:
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        pq.write_table(table, tmp, compression="zstd")
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_text_atomic(text: str, target: Path) -> None:
+    """Write text (CSV, JSON, HTML) to ``target`` via a temporary file and rename."""
+    tmp = atomic_path(target)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def read_units(path: Path) -> pd.DataFrame:
+    """Read units.parquet or units.jsonl written by `capmap extract`."""
+    if not path.is_file():
+        raise InputError(f"{path}: no such units file")
+    try:
+        if path.suffix.lower() == ".jsonl":
+            frame = pd.read_json(path, lines=True, dtype=False)
+        else:
+            frame = pd.read_parquet(path)
+    except Exception as exc:  # pyarrow and pandas raise many types on a bad file
+        raise InputError(f"{path}: not a readable units file ({exc.__class__.__name__})") from exc
+    missing = [c for c in UNIT_COLUMNS if c not in frame.columns]
+    if missing:
+        raise InputError(f"{path}: missing column(s) {', '.join(missing)}")
+    return frame[list(UNIT_COLUMNS)]

@@ -1,0 +1,61 @@
+"""Multi-label scores shared by cross-validation (train) and gold evaluation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+
+def label_matrix(label_lists: Iterable[Sequence[str]], labels: Sequence[str]) -> np.ndarray:
+    """Binary indicator matrix (units x areas) in the given label order."""
+    index = {code: j for j, code in enumerate(labels)}
+    rows = list(label_lists)
+    y = np.zeros((len(rows), len(labels)), dtype=int)
+    for i, codes in enumerate(rows):
+        for code in codes:
+            y[i, index[code]] = 1
+    return y
+
+
+def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f
+
+
+def multilabel_scores(y_true: np.ndarray, y_pred: np.ndarray, labels: Sequence[str]) -> dict[str, Any]:
+    """Per-area P/R/F1/support, micro-F1, macro-F1 over areas with gold support, and
+    'no area' accuracy (share of units whose emptiness is predicted right)."""
+    y_true, y_pred = np.asarray(y_true, dtype=bool), np.asarray(y_pred, dtype=bool)
+    per_area, f1s, left_out = {}, [], []
+    for j, code in enumerate(labels):
+        t, p = y_true[:, j], y_pred[:, j]
+        tp, fp, fn = int((t & p).sum()), int((~t & p).sum()), int((t & ~p).sum())
+        prec, rec, f1 = _prf(tp, fp, fn)
+        per_area[code] = {"precision": round(prec, 4), "recall": round(rec, 4),
+                          "f1": round(f1, 4), "support": int(t.sum())}
+        if t.sum():
+            f1s.append(f1)
+        else:
+            left_out.append(code)
+    tp = int((y_true & y_pred).sum())
+    fp = int((~y_true & y_pred).sum())
+    fn = int((y_true & ~y_pred).sum())
+    micro_p, micro_r, micro_f1 = _prf(tp, fp, fn)
+    gold_empty, pred_empty = ~y_true.any(axis=1), ~y_pred.any(axis=1)
+    exact = float((y_true == y_pred).all(axis=1).mean()) if len(y_true) else 0.0
+    summary = {
+        "units": int(len(y_true)),
+        "micro_precision": round(micro_p, 4),
+        "micro_recall": round(micro_r, 4),
+        "micro_f1": round(micro_f1, 4),
+        "macro_f1": round(float(np.mean(f1s)), 4) if f1s else 0.0,
+        "exact_match": round(exact, 4),
+        "no_area_accuracy": round(float((gold_empty == pred_empty).mean()), 4) if len(y_true) else 0.0,
+        "no_area_support": int(gold_empty.sum()),
+        "macro_left_out": left_out,
+    }
+    return {"summary": summary, "per_area": per_area}

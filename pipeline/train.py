@@ -1,0 +1,100 @@
+"""Fit the A-I classifier on the project's annotations: cross-validate, pick per-area
+thresholds, fit on all data and save the model with its card."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import KFold, cross_val_predict
+
+from pipeline.annotations import data_hash, read_annotations
+from pipeline.card import write_model_card
+from pipeline.metrics import label_matrix, multilabel_scores
+from pipeline.model import build_pipeline, save_model
+from pipeline.params import TrainParams
+from pipeline.taxonomy import load_taxonomy
+
+THRESHOLD_STEP = 0.025
+
+
+def choose_thresholds(y: np.ndarray, proba: np.ndarray, params: TrainParams) -> np.ndarray:
+    """Per area, the threshold in [threshold_min, threshold_max] maximising out-of-fold F1."""
+    grid = np.arange(params.threshold_min, params.threshold_max + 1e-9, THRESHOLD_STEP)
+    best = np.full(y.shape[1], 0.5)
+    for j in range(y.shape[1]):
+        f1s = []
+        for t in grid:
+            pred = proba[:, j] >= t
+            tp = np.sum(pred & (y[:, j] == 1))
+            denom = pred.sum() + y[:, j].sum()
+            f1s.append(2 * tp / denom if denom else 0.0)
+        # Ties go to the threshold nearest 0.5 so the choice is stable across seeds.
+        f1s = np.asarray(f1s)
+        candidates = grid[np.isclose(f1s, f1s.max())]
+        best[j] = candidates[np.argmin(np.abs(candidates - 0.5))]
+    return best
+
+
+def _git_revision() -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                             text=True, timeout=5, check=False)
+        return out.stdout.strip() or "unknown"
+    except OSError:
+        return "unknown"
+
+
+def train(annotations: Path, model_dir: Path, params: TrainParams) -> dict[str, Any]:
+    """Train on ``annotations`` (file or folder of JSONL) and save into ``model_dir``."""
+    started = time.perf_counter()
+    taxonomy = load_taxonomy()
+    labels = taxonomy.codes
+    frame = read_annotations(annotations)
+    texts = frame["text"].tolist()
+    y = label_matrix(frame["labels"], labels)
+
+    folds = KFold(n_splits=params.cv_folds, shuffle=True, random_state=params.seed)
+    oof = cross_val_predict(build_pipeline(params), texts, y, cv=folds, method="predict_proba")
+    thresholds = choose_thresholds(y, oof, params)
+    cv = multilabel_scores(y, oof >= thresholds, labels)
+    cv["per_lang"] = {
+        lang: multilabel_scores(y[mask], (oof >= thresholds)[mask], labels)["summary"]
+        for lang in sorted(frame["lang"].unique())
+        if (mask := (frame["lang"] == lang).to_numpy()).any()
+    }
+
+    pipeline = build_pipeline(params).fit(texts, y)
+    counts = {code: int(y[:, j].sum()) for j, code in enumerate(labels)}
+    meta = {
+        "name": model_dir.name,
+        "labels": list(labels),
+        "taxonomy_version": taxonomy.version,
+        "training_data": {
+            "path": annotations.as_posix(),
+            "sha256": data_hash(frame),
+            "units": len(frame),
+            "no_area_units": int((y.sum(axis=1) == 0).sum()),
+            "units_per_area": counts,
+            "units_per_lang": {k: int(v) for k, v in frame["lang"].value_counts().sort_index().items()},
+        },
+        "params": asdict(params),
+        "cv": cv,
+        "source_revision": _git_revision(),
+        "train_seconds": round(time.perf_counter() - started, 1),
+    }
+    meta = save_model(pipeline, thresholds, meta, model_dir)
+    write_model_card(model_dir)
+    return meta
+
+
+def training_frame_summary(frame: pd.DataFrame) -> str:
+    """One line: units, languages and no-area count of a training frame."""
+    langs = ", ".join(f"{k}={v}" for k, v in frame["lang"].value_counts().sort_index().items())
+    empty = int(frame["labels"].map(len).eq(0).sum())
+    return f"{len(frame)} units ({langs}), {empty} with no area"

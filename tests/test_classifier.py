@@ -1,0 +1,175 @@
+"""Training, safe saving/loading, explanations and evaluation, on tiny built data."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from pipeline.classify import classify_units
+from pipeline.cli import main
+from pipeline.evaluate import evaluate
+from pipeline.metrics import multilabel_scores
+from pipeline.model import META_FILE, MODEL_FILE, ModelError, load_model
+from pipeline.params import TrainParams
+from pipeline.train import train
+
+BORDER = ["the visa application is lodged at the consulate before entry",
+          "border guards check the passport and the entry visa at the crossing point",
+          "le visa de court séjour est demandé au consulat avant l'entrée",
+          "les contrôles aux frontières vérifient le passeport et le visa"]
+RETURN = ["the removal order obliges the foreign national to leave the territory",
+          "the deportation of the person is carried out with an escort",
+          "l'obligation de quitter le territoire français est notifiée à l'étranger",
+          "l'éloignement forcé est exécuté vers le pays de renvoi"]
+NONE = ["the court deliberates in private and its decision is signed",
+        "this decree enters into force on the day after its publication",
+        "la formation de jugement délibère hors la présence des parties",
+        "le présent décret sera publié au Journal officiel"]
+
+
+def _rows():
+    rows = []
+    for labels, texts in ((["B"], BORDER), (["G"], RETURN), ([], NONE)):
+        for k in range(3):  # three variants of each text so every CV fold sees each area
+            for i, t in enumerate(texts):
+                rows.append({"id": f"{''.join(labels) or 'n'}-{k}-{i}",
+                             "lang": "fr" if "é" in t or " le " in t else "en",
+                             "text": f"{t} {'(variant ' + str(k) + ')' if k else ''}",
+                             "labels": labels})
+    rows.append({"id": "both", "lang": "en", "labels": ["B", "G"],
+                 "text": "a removal order is enforced at the border crossing point with the passport"})
+    return rows
+
+
+@pytest.fixture(scope="module")
+def tiny_annotations(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("ann") / "tiny.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in _rows()) + "\n")
+    return path
+
+
+TINY = TrainParams(cv_folds=3, min_df=1)
+
+
+@pytest.fixture(scope="module")
+def tiny_model_dir(tiny_annotations, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("model") / "tiny"
+    train(tiny_annotations, out, TINY)
+    return out
+
+
+def test_train_writes_model_meta_and_card(tiny_model_dir):
+    meta = json.loads((tiny_model_dir / META_FILE).read_text())
+    assert meta["labels"] == list("ABCDEFGHI")
+    assert meta["taxonomy_version"]
+    assert len(meta["training_data"]["sha256"]) == 64
+    assert meta["training_data"]["units_per_area"]["B"] == 13
+    assert set(meta["cv"]["per_area"]) == set("ABCDEFGHI")
+    assert "scikit-learn" in meta["library_versions"]
+    assert "## Cross-validation" in (tiny_model_dir / "model_card.md").read_text()
+
+
+def test_training_is_deterministic(tiny_annotations, tmp_path, tiny_model_dir):
+    again = tmp_path / "again"
+    train(tiny_annotations, again, TINY)
+    a, b = load_model(tiny_model_dir), load_model(again)
+    texts = ["visa at the border", "removal order"]
+    np.testing.assert_allclose(a.pipeline.predict_proba(texts), b.pipeline.predict_proba(texts))
+    np.testing.assert_array_equal(a.thresholds, b.thresholds)
+
+
+def test_model_tags_and_explains(tiny_model_dir):
+    model = load_model(tiny_model_dir)
+    units = pd.DataFrame({"text": ["The consulate examines the visa application before entry.",
+                                   "L'étranger fait l'objet d'une obligation de quitter le territoire."]})
+    out = classify_units(model, units, top_terms=3, batch_size=1)
+    assert out["labels"].tolist() == ["B", "G"]
+    assert 0.0 <= out["p_B"].min() and out["p_B"].max() <= 1.0
+    reasons = json.loads(out.loc[0, "explanation"])
+    assert set(reasons) == {"B"} and reasons["B"]
+    assert any(term in {"visa", "consulate", "entry", "application"} for term in reasons["B"])
+
+
+def test_tampered_model_is_refused(tiny_model_dir, tmp_path):
+    copy = tmp_path / "tampered"
+    copy.mkdir()
+    for name in (MODEL_FILE, META_FILE):
+        (copy / name).write_bytes((tiny_model_dir / name).read_bytes())
+    with (copy / MODEL_FILE).open("ab") as fh:
+        fh.write(b"\0")
+    with pytest.raises(ModelError, match="hash does not match"):
+        load_model(copy)
+
+
+def test_model_from_other_library_versions_is_refused(tiny_model_dir, tmp_path):
+    copy = tmp_path / "old"
+    copy.mkdir()
+    (copy / MODEL_FILE).write_bytes((tiny_model_dir / MODEL_FILE).read_bytes())
+    meta = json.loads((tiny_model_dir / META_FILE).read_text())
+    meta["library_versions"]["scikit-learn"] = "0.24.2"
+    (copy / META_FILE).write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match="scikit-learn 0.24.2"):
+        load_model(copy)
+
+
+def test_not_a_model_dir_is_refused(tmp_path):
+    with pytest.raises(ModelError, match="not a capmap model"):
+        load_model(tmp_path)
+
+
+def test_evaluate_on_gold(tiny_model_dir, tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("\n".join(json.dumps(r) for r in [
+        {"text": "The visa is checked by border guards at entry.", "lang": "en", "labels": ["B"]},
+        {"text": "Le présent décret sera publié au Journal officiel.", "lang": "fr", "labels": []},
+    ]))
+    result = evaluate(load_model(tiny_model_dir), gold)
+    assert result["units"] == 2
+    assert result["per_area"]["B"]["support"] == 1
+    assert result["macro_left_out"] == [c for c in "ACDEFGHI"]
+    assert set(result["per_lang"]) == {"en", "fr"}
+
+
+@pytest.mark.parametrize(
+    ("y_true", "y_pred", "micro", "macro"),
+    [
+        ([[1, 0], [0, 1]], [[1, 0], [0, 1]], 1.0, 1.0),
+        ([[1, 0], [0, 1]], [[1, 1], [0, 0]], 0.5, 0.5),  # A: F1 1; B: tp 0 -> F1 0
+        ([[1, 0], [0, 0]], [[0, 0], [0, 0]], 0.0, 0.0),
+    ],
+)
+def test_multilabel_scores_table(y_true, y_pred, micro, macro):
+    scores = multilabel_scores(np.array(y_true), np.array(y_pred), ["A", "B"])["summary"]
+    assert scores["micro_f1"] == pytest.approx(micro, abs=1e-3)
+    assert scores["macro_f1"] == pytest.approx(macro, abs=1e-3)
+
+
+def test_evaluate_cli_rejects_unknown_area_code(tiny_model_dir, tmp_path):
+    gold = tmp_path / "bad.jsonl"
+    gold.write_text('{"text": "x", "lang": "en", "labels": ["Z"]}\n')
+    result = CliRunner().invoke(main, ["evaluate", "--gold", str(gold), "--model", str(tiny_model_dir)])
+    assert result.exit_code == 2
+    assert "bad.jsonl:1" in result.output and "Z" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_evaluate_cli_json_keys(tiny_model_dir, tiny_annotations):
+    result = CliRunner().invoke(main, ["evaluate", "--gold", str(tiny_annotations),
+                                       "--model", str(tiny_model_dir), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert {"micro_f1", "macro_f1", "per_area", "per_lang"} <= set(data)
+
+
+def test_train_params_map_onto_pipeline():
+    from pipeline.model import build_pipeline
+
+    pipe = build_pipeline(replace(TINY, C=0.5, word_ngram_max=3))
+    assert pipe.get_params()["clf__estimator__C"] == 0.5
+    assert pipe.get_params()["features__word__ngram_range"] == (1, 3)

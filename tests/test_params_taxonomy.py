@@ -1,0 +1,53 @@
+"""params.yaml is the one configuration file; the taxonomy is data with a fixed order."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import pytest
+import yaml
+
+from pipeline.params import ParamsError, load_params
+from pipeline.taxonomy import area_codes, load_taxonomy, validate_labels
+
+
+def test_params_yaml_matches_dataclass_defaults(repo, tmp_path, monkeypatch):
+    """The shipped params.yaml sets every key, and the built-in defaults equal it, so a
+    run outside the checkout behaves like one inside it."""
+    raw = yaml.safe_load((repo / "params.yaml").read_text())
+    monkeypatch.chdir(tmp_path)  # no ./params.yaml here: built-in defaults
+    defaults = load_params()
+    for block, values in raw.items():
+        assert asdict(getattr(defaults, block)) == values
+
+
+def test_unknown_key_is_refused(tmp_path):
+    bad = tmp_path / "p.yaml"
+    bad.write_text("train:\n  not_a_key: 1\n")
+    with pytest.raises(ParamsError, match="not_a_key"):
+        load_params(bad)
+
+
+def test_missing_named_params_file_is_refused(tmp_path):
+    with pytest.raises(ParamsError, match="no such params file"):
+        load_params(tmp_path / "absent.yaml")
+
+
+def test_taxonomy_order_and_titles():
+    tax = load_taxonomy()
+    assert area_codes() == tuple("ABCDEFGHI")
+    assert tax.area("G").title_fr.startswith("Retour")
+    assert tax.version
+
+
+@pytest.mark.parametrize(
+    ("labels", "expected"),
+    [(["G", "B"], ["B", "G"]), ([], []), (["I", "I"], ["I"])],
+)
+def test_validate_labels_sorts(labels, expected):
+    assert validate_labels(labels) == expected
+
+
+def test_validate_labels_rejects_unknown():
+    with pytest.raises(ValueError, match="Z"):
+        validate_labels(["A", "Z"])
