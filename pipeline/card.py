@@ -15,8 +15,10 @@ CARD_FILE = "model_card.md"
 
 def _area_table(per_area: dict[str, Any]) -> list[str]:
     rows = ["| area | precision | recall | F1 | support |", "|---|---|---|---|---|"]
-    rows += [f"| {c} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['support']} |"
-             for c, s in per_area.items()]
+    rows += [
+        f"| {c} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['support']} |"
+        for c, s in per_area.items()
+    ]
     return rows
 
 
@@ -65,8 +67,11 @@ def render_model_card(meta: dict[str, Any], metrics: dict[str, Any] | None) -> s
             f"## Evaluation on `{metrics['gold']}` (real units, never trained on)",
             f"micro-F1 {metrics['micro_f1']:.3f}, macro-F1 {metrics['macro_f1']:.3f}, exact match "
             f"{metrics['exact_match']:.3f}, no-area accuracy {metrics['no_area_accuracy']:.3f}; "
-            + ", ".join(f"{k}: micro-F1 {v['micro_f1']:.3f} macro-F1 {v['macro_f1']:.3f}"
-                        for k, v in metrics["per_lang"].items()) + ".",
+            + ", ".join(
+                f"{k}: micro-F1 {v['micro_f1']:.3f} macro-F1 {v['macro_f1']:.3f}"
+                for k, v in metrics["per_lang"].items()
+            )
+            + ".",
             "",
             *_area_table(metrics["per_area"]),
             "",

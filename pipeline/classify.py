@@ -42,8 +42,12 @@ def explain(model: LoadedModel, texts: Sequence[str], decided: np.ndarray, top_n
     x = word.transform(list(texts)).tocsr()
     estimators = model.pipeline.named_steps["clf"].estimators_
     # An area absent from the training data has a constant predictor and no weights.
-    coefs = np.vstack([est.coef_.ravel()[cols] if hasattr(est, "coef_") else np.zeros(len(names))
-                       for est in estimators])
+    coefs = np.vstack(
+        [
+            est.coef_.ravel()[cols] if hasattr(est, "coef_") else np.zeros(len(names))
+            for est in estimators
+        ]
+    )
     out = []
     for i in range(x.shape[0]):
         row = x.getrow(i)
@@ -56,19 +60,21 @@ def explain(model: LoadedModel, texts: Sequence[str], decided: np.ndarray, top_n
     return out
 
 
-def classify_units(model: LoadedModel, units: pd.DataFrame, top_terms: int,
-                   batch_size: int) -> pd.DataFrame:
+def classify_units(
+    model: LoadedModel, units: pd.DataFrame, top_terms: int, batch_size: int
+) -> pd.DataFrame:
     """Return ``units`` with p_<area> columns, ``labels`` ("B|G") and ``explanation``."""
     frames = []
     for start in range(0, len(units), batch_size) or [0]:
-        batch = units.iloc[start:start + batch_size].copy()
+        batch = units.iloc[start : start + batch_size].copy()
         texts = batch["text"].astype(str).tolist()
         proba = predict_proba(model, texts)
         decided = decide(model, proba)
         for j, code in enumerate(model.labels):
             batch[probability_column(code)] = np.round(proba[:, j], 6) if len(batch) else []
-        batch["labels"] = ["|".join(c for c, d in zip(model.labels, row, strict=True) if d)
-                           for row in decided]
+        batch["labels"] = [
+            "|".join(c for c, d in zip(model.labels, row, strict=True) if d) for row in decided
+        ]
         batch["explanation"] = explain(model, texts, decided, top_terms) if len(batch) else []
         frames.append(batch)
     return pd.concat(frames, ignore_index=True)

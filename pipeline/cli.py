@@ -11,6 +11,7 @@ from pipeline import __version__
 from pipeline.params import ParamsError, load_params
 from pipeline.taxonomy import load_taxonomy
 
+
 class InputProblem(click.ClickException):
     """A user mistake in an input (missing path, malformed file): one line, exit code 2."""
 
@@ -106,10 +107,21 @@ def _load_model(model_dir: Path | None):
 
 
 @main.command("train")
-@click.option("--annotations", type=click.Path(exists=True, path_type=Path), default=None,
-              help="Annotation JSONL file or folder (default: params train.annotations).")
-@click.option("-o", "--out", "model_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=DEFAULT_MODEL_DIR, show_default=True, help="Model folder to write.")
+@click.option(
+    "--annotations",
+    type=click.Path(exists=True, path_type=Path),
+    default=None,
+    help="Annotation JSONL file or folder (default: params train.annotations).",
+)
+@click.option(
+    "-o",
+    "--out",
+    "model_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_MODEL_DIR,
+    show_default=True,
+    help="Model folder to write.",
+)
 @PARAMS_OPTION
 def train_cmd(annotations: Path | None, model_dir: Path, params_path: Path | None) -> None:
     """Train the A-I classifier on annotated units and save it with its model card.
@@ -130,22 +142,38 @@ def train_cmd(annotations: Path | None, model_dir: Path, params_path: Path | Non
     except AnnotationError as exc:
         raise InputProblem(str(exc)) from exc
     cv = meta["cv"]["summary"]
-    click.echo(f"trained on {meta['training_data']['units']} units in {meta['train_seconds']} s; "
-               f"CV micro-F1 {cv['micro_f1']:.3f} macro-F1 {cv['macro_f1']:.3f}; "
-               f"model {meta['model_sha256'][:12]} written to {model_dir}/")
+    click.echo(
+        f"trained on {meta['training_data']['units']} units in {meta['train_seconds']} s; "
+        f"CV micro-F1 {cv['micro_f1']:.3f} macro-F1 {cv['macro_f1']:.3f}; "
+        f"model {meta['model_sha256'][:12]} written to {model_dir}/"
+    )
 
 
 @main.command("evaluate")
-@click.option("--gold", type=click.Path(path_type=Path), required=True,
-              help="JSONL of labelled units: text, lang, labels.")
+@click.option(
+    "--gold",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="JSONL of labelled units: text, lang, labels.",
+)
 @_model_option
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
-@click.option("-o", "--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help="Also write the result as JSON to this file (e.g. metrics.json).")
-@click.option("--card", is_flag=True,
-              help="Store the result as the model's metrics.json and re-render its model card.")
-def evaluate_cmd(gold: Path, model_dir: Path | None, as_json: bool, out_file: Path | None,
-                 card: bool) -> None:
+@click.option(
+    "-o",
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the result as JSON to this file (e.g. metrics.json).",
+)
+@click.option(
+    "--card",
+    is_flag=True,
+    help="Store the result as the model's metrics.json and re-render its model card.",
+)
+def evaluate_cmd(
+    gold: Path, model_dir: Path | None, as_json: bool, out_file: Path | None, card: bool
+) -> None:
     """Score a model on a gold file: per-area P/R/F1, micro/macro F1, per language.
 
     Macro-F1 is the mean over the areas that have at least one gold unit; the areas
@@ -178,12 +206,19 @@ def evaluate_cmd(gold: Path, model_dir: Path | None, as_json: bool, out_file: Pa
 
 @main.command("tag")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              required=True, help="Output folder for predictions.parquet.")
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Output folder for predictions.parquet.",
+)
 @_model_option
 @PARAMS_OPTION
-def tag_cmd(inputs: tuple[Path, ...], out_dir: Path, model_dir: Path | None,
-            params_path: Path | None) -> None:
+def tag_cmd(
+    inputs: tuple[Path, ...], out_dir: Path, model_dir: Path | None, params_path: Path | None
+) -> None:
     """Tag units with the A-I areas: probabilities, labels and explanation terms.
 
     INPUTS is a units file from `capmap extract` (units.parquet or units.jsonl), or PDFs
@@ -205,5 +240,256 @@ def tag_cmd(inputs: tuple[Path, ...], out_dir: Path, model_dir: Path | None,
     except InputError as exc:
         raise InputProblem(str(exc)) from exc
     tagged = int((predictions["labels"] != "").sum())
-    click.echo(f"tagged {len(predictions)} units ({tagged} with at least one area) with model "
-               f"{model.model_id}: {out_dir / PREDICTIONS_FILE}")
+    click.echo(
+        f"tagged {len(predictions)} units ({tagged} with at least one area) with model "
+        f"{model.model_id}: {out_dir / PREDICTIONS_FILE}"
+    )
+
+
+@main.command("matrix")
+@click.argument("predictions", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Output folder for the matrices and the report.",
+)
+@click.option(
+    "--by",
+    type=click.Choice(["document", "country", "doc_type", "year"]),
+    default="document",
+    show_default=True,
+    help="Rows of the matrices.",
+)
+@click.option(
+    "--metadata",
+    "metadata_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="CSV with path,country,year,title,doc_type per document.",
+)
+@click.option(
+    "--manifest",
+    "manifest_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Extraction manifest (default: manifest.csv next to PREDICTIONS).",
+)
+@click.option(
+    "--html/--no-html",
+    default=True,
+    show_default=True,
+    help="Also write report.html and heatmap.png.",
+)
+@PARAMS_OPTION
+def matrix_cmd(
+    predictions: Path,
+    out_dir: Path,
+    by: str,
+    metadata_path: Path | None,
+    manifest_path: Path | None,
+    html: bool,
+    params_path: Path | None,
+) -> None:
+    """Build coverage and gap matrices (documents or groups x areas A-I) with evidence.
+
+    Writes coverage.csv, coverage.parquet, gaps.csv, matrices.xlsx and, with --html,
+    report.html and heatmap.png into OUT_DIR. Levels (not / partly / substantively
+    addressed) follow the `matrix` block of params.yaml; documents that could not be read
+    are NA in every cell.
+
+    \b
+    Example:
+      capmap matrix out/predictions.parquet -o out --metadata corpus/samples/metadata.csv
+      capmap matrix out/predictions.parquet -o out/by_country --by country --no-html
+    """
+    from pipeline.export import run_matrix
+    from pipeline.io import InputError
+
+    params = _load(params_path).matrix
+    try:
+        result, paths = run_matrix(
+            predictions, out_dir, params, by, metadata_path, manifest_path, html
+        )
+    except InputError as exc:
+        raise InputProblem(str(exc)) from exc
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    docs = result.documents
+    click.echo(
+        f"{len(docs)} document(s), {int((~docs['assessed']).sum())} not assessed; "
+        f"{len(result.level)} row(s) by {by}; wrote {', '.join(p.name for p in paths)} "
+        f"to {out_dir}/"
+    )
+
+
+@main.command("run")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Output folder (cache, predictions, matrices, report).",
+)
+@click.option(
+    "--metadata",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="CSV with path,country,year,title,doc_type for the documents.",
+)
+@click.option(
+    "--by",
+    type=click.Choice(["document", "country", "doc_type", "year"]),
+    default="document",
+    show_default=True,
+    help="Rows of the coverage matrix.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Worker processes (default: params run.workers; 0 = number of cores).",
+)
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "dask"]),
+    default=None,
+    help="local processes, or a Dask cluster (default: params run.executor).",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    help="Dask scheduler address (tcp://HOST:PORT); without it a local Dask cluster.",
+)
+@click.option("--strict", is_flag=True, help="Exit non-zero when any file failed or timed out.")
+@click.option(
+    "--quarantine",
+    is_flag=True,
+    help="Copy inputs that could not be assessed to OUT_DIR/quarantine/ with a .reason.txt each.",
+)
+@_model_option
+@PARAMS_OPTION
+def run_cmd(
+    inputs,
+    out_dir,
+    metadata,
+    by,
+    workers,
+    executor,
+    scheduler,
+    strict,
+    quarantine,
+    model_dir,
+    params_path,
+) -> None:
+    """Run the whole job: extract, tag, build matrices and the report for many PDFs.
+
+    INPUTS are folders (searched recursively), PDFs, or CSV files listing PDFs in a
+    `path` column. Results are cached per document in OUT_DIR/cache, so an interrupted
+    run resumes where it stopped and an unchanged rerun does no work. Writes
+    predictions.parquet, manifest.csv (one row per input file), coverage.csv,
+    coverage.parquet, gaps.csv, matrices.xlsx, heatmap.png and report.html.
+
+    \b
+    Example:
+      capmap run corpus/samples -o out --metadata corpus/samples/metadata.csv
+      capmap run laws/ -o out --executor dask --scheduler tcp://10.0.0.5:8786
+      capmap run scraped/ -o out --quarantine
+    """
+    from pipeline.batch import QUARANTINE_DIR, RunLocked, run_batch
+    from pipeline.io import InputError
+    from pipeline.model import ModelError
+
+    params = _load(params_path)
+    try:
+        summary = run_batch(
+            list(inputs),
+            out_dir,
+            _resolve_model_dir(model_dir),
+            params,
+            metadata=metadata,
+            workers=params.run.workers if workers is None else workers,
+            executor=executor or params.run.executor,
+            scheduler=scheduler,
+            by=by,
+            quarantine=quarantine,
+        )
+    except (InputError, RunLocked) as exc:
+        raise InputProblem(str(exc)) from exc
+    except ModelError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(summary.line())
+    click.echo(
+        f"outputs in {out_dir}/: report.html, matrices.xlsx, coverage.csv, gaps.csv, "
+        "predictions.parquet, manifest.csv"
+    )
+    if quarantine:
+        click.echo(f"{summary.quarantined} file(s) copied to {out_dir / QUARANTINE_DIR}/")
+    if strict and summary.failed:
+        raise click.ClickException(
+            f"{summary.failed} file(s) failed (--strict); see {out_dir}/manifest.csv"
+        )
+
+
+if __name__ == "__main__":
+    main()
+
+
+@main.command("extract")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder for units and manifest.csv.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["parquet", "jsonl"]),
+    default="parquet",
+    show_default=True,
+    help="Format of the units file.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["pdfium", "pdfplumber"]),
+    default=None,
+    help="PDF text engine (default: extract.engine in params).",
+)
+@PARAMS_OPTION
+def extract_cmd(
+    inputs: tuple[Path, ...], out_dir: Path, fmt: str, engine: str | None, params_path: Path | None
+) -> None:
+    """Split PDFs (files or folders, searched recursively) into units with provenance.
+
+    Writes OUT_DIR/units.parquet (or units.jsonl) and OUT_DIR/manifest.csv with one row
+    per input file and its status (ok, partial, no_text_layer, encrypted, not_pdf,
+    timeout, too_large, failed). Each file is read in an isolated child process.
+
+    \b
+    Example:
+      capmap extract corpus/samples -o out/extract --format jsonl
+    """
+    from dataclasses import replace
+
+    from pipeline.extract import expand_inputs, extract_paths
+
+    for item in inputs:
+        if not item.exists():
+            raise InputProblem(f"{item}: no such file or folder")
+    if not expand_inputs(list(inputs)):
+        raise InputProblem(f"{', '.join(map(str, inputs))}: no PDF files found")
+    params = _load(params_path).extract
+    if engine:
+        params = replace(params, engine=engine)
+    manifest = extract_paths(list(inputs), out_dir, params, fmt)
+    for status, rows in manifest.groupby("status", sort=False):
+        click.echo(f"{status}: {len(rows)} file(s), {int(rows['units'].sum())} units")
+    click.echo(f"units: {out_dir / ('units.' + fmt)}  manifest: {out_dir / 'manifest.csv'}")

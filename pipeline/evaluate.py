@@ -32,15 +32,25 @@ def evaluate(model: LoadedModel, gold: Path) -> dict[str, Any]:
 
 def format_report(result: dict[str, Any]) -> str:
     """Human-readable table of an evaluation result."""
-    lines = [f"gold {result['gold']}  model {result['model']}  units {result['units']}",
-             f"{'area':<6}{'P':>7}{'R':>7}{'F1':>7}{'support':>9}"]
+    lines = [
+        f"gold {result['gold']}  model {result['model']}  units {result['units']}",
+        f"{'area':<6}{'P':>7}{'R':>7}{'F1':>7}{'support':>9}",
+    ]
     for code, s in result["per_area"].items():
-        lines.append(f"{code:<6}{s['precision']:>7.3f}{s['recall']:>7.3f}{s['f1']:>7.3f}{s['support']:>9}")
+        lines.append(
+            f"{code:<6}{s['precision']:>7.3f}{s['recall']:>7.3f}{s['f1']:>7.3f}{s['support']:>9}"
+        )
     left_out = result["macro_left_out"]
-    lines.append(f"micro-F1 {result['micro_f1']:.3f}  macro-F1 {result['macro_f1']:.3f}"
-                 + (f" (left out, no gold units: {', '.join(left_out)})" if left_out else ""))
-    lines.append(f"exact match {result['exact_match']:.3f}  no-area accuracy "
-                 f"{result['no_area_accuracy']:.3f} (gold no-area units {result['no_area_support']})")
+    lines.append(
+        f"micro-F1 {result['micro_f1']:.3f}  macro-F1 {result['macro_f1']:.3f}"
+        + (f" (left out, no gold units: {', '.join(left_out)})" if left_out else "")
+    )
+    lines.append(
+        f"exact match {result['exact_match']:.3f}  no-area accuracy "
+        f"{result['no_area_accuracy']:.3f} (gold no-area units {result['no_area_support']})"
+    )
     for lang, s in result["per_lang"].items():
-        lines.append(f"[{lang}] units {s['units']}  micro-F1 {s['micro_f1']:.3f}  macro-F1 {s['macro_f1']:.3f}")
+        lines.append(
+            f"[{lang}] units {s['units']}  micro-F1 {s['micro_f1']:.3f}  macro-F1 {s['macro_f1']:.3f}"
+        )
     return "\n".join(lines)

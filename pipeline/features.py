@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _DIGITS = re.compile(r"\d+")
 _APOSTROPHES = re.compile(r"[’‘`´]")
 _SPACES = re.compile(r"\s+")
+TOKEN_PATTERN = r"(?u)\b[^\W\d_]{2,}\b"
+_TOKEN = re.compile(TOKEN_PATTERN)
 
 
 def normalise_text(text: str) -> str:
@@ -22,3 +25,19 @@ def normalise_text(text: str) -> str:
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = _DIGITS.sub("0", text)
     return _SPACES.sub(" ", text).strip()
+
+
+@lru_cache(maxsize=1)
+def stop_words() -> tuple[str, ...]:
+    """French and English function words, normalised like the text they are matched to.
+
+    Kept out of the word features so that explanations name content words ("visa",
+    "expulsion"), not "the" or "les"; character n-grams still see them.
+    """
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+    from spacy.lang.fr.stop_words import STOP_WORDS as FRENCH_STOP_WORDS
+
+    # Split like the word vectorizer's tokens do, so "quelqu'un" stops "quelqu" and "un".
+    words = {tok for w in (*ENGLISH_STOP_WORDS, *FRENCH_STOP_WORDS)
+             for tok in _TOKEN.findall(normalise_text(w))}
+    return tuple(sorted(words))

@@ -22,14 +22,28 @@ def atomic_path(target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
+    # mkstemp creates 0600 files; outputs are meant to be shared like any other file.
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
     return Path(tmp)
 
 
-def write_parquet_atomic(frame: pd.DataFrame, target: Path) -> None:
-    """Write a DataFrame as Parquet without its index; byte-identical for identical frames."""
+def write_parquet_atomic(
+    frame: pd.DataFrame, target: Path, metadata: dict[str, str] | None = None
+) -> None:
+    """Write a DataFrame as Parquet without its index; byte-identical for identical frames.
+
+    ``metadata`` goes into the file's key-value metadata (e.g. the model id)."""
     tmp = atomic_path(target)
     try:
         table = pa.Table.from_pandas(frame, preserve_index=False)
+        if metadata:
+            merged = {
+                **(table.schema.metadata or {}),
+                **{k.encode(): v.encode() for k, v in metadata.items()},
+            }
+            table = table.replace_schema_metadata(merged)
         pq.write_table(table, tmp, compression="zstd")
         os.replace(tmp, target)
     finally:

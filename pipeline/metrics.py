@@ -26,7 +26,9 @@ def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     return p, r, f
 
 
-def multilabel_scores(y_true: np.ndarray, y_pred: np.ndarray, labels: Sequence[str]) -> dict[str, Any]:
+def multilabel_scores(
+    y_true: np.ndarray, y_pred: np.ndarray, labels: Sequence[str]
+) -> dict[str, Any]:
     """Per-area P/R/F1/support, micro-F1, macro-F1 over areas with gold support, and
     'no area' accuracy (share of units whose emptiness is predicted right)."""
     y_true, y_pred = np.asarray(y_true, dtype=bool), np.asarray(y_pred, dtype=bool)
@@ -35,8 +37,12 @@ def multilabel_scores(y_true: np.ndarray, y_pred: np.ndarray, labels: Sequence[s
         t, p = y_true[:, j], y_pred[:, j]
         tp, fp, fn = int((t & p).sum()), int((~t & p).sum()), int((t & ~p).sum())
         prec, rec, f1 = _prf(tp, fp, fn)
-        per_area[code] = {"precision": round(prec, 4), "recall": round(rec, 4),
-                          "f1": round(f1, 4), "support": int(t.sum())}
+        per_area[code] = {
+            "precision": round(prec, 4),
+            "recall": round(rec, 4),
+            "f1": round(f1, 4),
+            "support": int(t.sum()),
+        }
         if t.sum():
             f1s.append(f1)
         else:
@@ -54,7 +60,9 @@ def multilabel_scores(y_true: np.ndarray, y_pred: np.ndarray, labels: Sequence[s
         "micro_f1": round(micro_f1, 4),
         "macro_f1": round(float(np.mean(f1s)), 4) if f1s else 0.0,
         "exact_match": round(exact, 4),
-        "no_area_accuracy": round(float((gold_empty == pred_empty).mean()), 4) if len(y_true) else 0.0,
+        "no_area_accuracy": round(float((gold_empty == pred_empty).mean()), 4)
+        if len(y_true)
+        else 0.0,
         "no_area_support": int(gold_empty.sum()),
         "macro_left_out": left_out,
     }

@@ -18,7 +18,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from pipeline.features import normalise_text
+from pipeline.features import TOKEN_PATTERN, normalise_text, stop_words
 from pipeline.params import TrainParams
 
 MODEL_FILE = "model.skops"
@@ -62,7 +62,8 @@ def build_pipeline(params: TrainParams) -> Pipeline:
     word = TfidfVectorizer(
         preprocessor=normalise_text,
         analyzer="word",
-        token_pattern=r"(?u)\b[^\W\d_]{2,}\b",
+        token_pattern=TOKEN_PATTERN,
+        stop_words=list(stop_words()),
         ngram_range=(1, params.word_ngram_max),
         min_df=params.min_df,
         max_features=params.max_features_word,
@@ -97,12 +98,16 @@ def _sha256(path: Path) -> str:
 
 def library_versions() -> dict[str, str]:
     """Versions of the libraries whose objects are inside the saved model."""
-    return {"scikit-learn": sklearn.__version__, "skops": skops.__version__,
-            "numpy": np.__version__}
+    return {
+        "scikit-learn": sklearn.__version__,
+        "skops": skops.__version__,
+        "numpy": np.__version__,
+    }
 
 
-def save_model(pipeline: Pipeline, thresholds: np.ndarray, meta: dict[str, Any],
-               model_dir: Path) -> dict[str, Any]:
+def save_model(
+    pipeline: Pipeline, thresholds: np.ndarray, meta: dict[str, Any], model_dir: Path
+) -> dict[str, Any]:
     """Write model.skops and meta.json (with the model file's hash) into model_dir."""
     model_dir.mkdir(parents=True, exist_ok=True)
     tmp = model_dir / (MODEL_FILE + ".tmp")
@@ -138,7 +143,16 @@ def load_model(model_dir: Path) -> LoadedModel:
             raise ModelError(
                 f"{model_dir}: built with {lib} {built}, installed {have}; retrain with `capmap train`"
             )
-    untrusted = [t for t in sio.get_untrusted_types(file=model_path) if t not in TRUSTED_TYPES]
+    missing = [k for k in ("labels", "thresholds") if k not in meta]
+    if missing:
+        raise ModelError(f"{meta_path}: model card lacks {', '.join(missing)}; refusing to load")
+    try:  # skops reads a zip of JSON; it never unpickles, so a foreign pickle just fails here
+        found = sio.get_untrusted_types(file=model_path)
+    except Exception as exc:
+        raise ModelError(
+            f"{model_path}: not a skops model file ({exc.__class__.__name__}); refusing to load"
+        ) from exc
+    untrusted = [t for t in found if t not in TRUSTED_TYPES]
     if untrusted:
         raise ModelError(f"{model_path}: contains untrusted types {untrusted}; refusing to load")
     pipeline = sio.load(model_path, trusted=TRUSTED_TYPES)

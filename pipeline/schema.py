@@ -8,16 +8,16 @@ from __future__ import annotations
 
 # units.parquet / units.jsonl, written by `capmap extract`
 UNIT_COLUMNS: tuple[str, ...] = (
-    "doc_id",        # sha256 of the file's bytes, first 16 hex chars
-    "source_path",   # path as given on the command line (posix)
-    "unit_id",       # f"{doc_id}-{seq:05d}": stable across runs for the same bytes and params
-    "seq",           # 0-based order of the unit in the document
-    "page_start",    # 1-based
-    "page_end",      # 1-based
-    "kind",          # paragraph | article | heading | footnote | table
+    "doc_id",  # sha256 of the file's bytes, first 16 hex chars
+    "source_path",  # path as given on the command line (posix)
+    "unit_id",  # f"{doc_id}-{seq:05d}": stable across runs for the same bytes and params
+    "seq",  # 0-based order of the unit in the document
+    "page_start",  # 1-based
+    "page_end",  # 1-based
+    "kind",  # paragraph | article | heading | footnote | table
     "heading_path",  # headings above the unit, joined by " > " ("" when none)
-    "article_ref",   # e.g. "Article L. 313-11", "Art. 5", "Section 18b" ("" when none)
-    "lang",          # fr | en | other
+    "article_ref",  # e.g. "Article L. 313-11", "Art. 5", "Section 18b" ("" when none)
+    "lang",  # fr | en | other
     "text",
 )
 
@@ -25,11 +25,25 @@ UNIT_KINDS: tuple[str, ...] = ("paragraph", "article", "heading", "footnote", "t
 
 # manifest.csv, one row per input file
 MANIFEST_COLUMNS: tuple[str, ...] = (
-    "doc_id", "path", "pages", "units", "chars", "status", "error", "seconds",
+    "doc_id",
+    "path",
+    "pages",
+    "units",
+    "chars",
+    "status",
+    "error",
+    "seconds",
 )
 
 STATUSES: tuple[str, ...] = (
-    "ok", "partial", "no_text_layer", "encrypted", "not_pdf", "timeout", "too_large", "failed",
+    "ok",
+    "partial",
+    "no_text_layer",
+    "encrypted",
+    "not_pdf",
+    "timeout",
+    "too_large",
+    "failed",
 )
 # Documents with these statuses cannot be assessed: matrices show NA, never zero coverage.
 NOT_ASSESSED_STATUSES: frozenset[str] = frozenset(
@@ -39,7 +53,7 @@ NOT_ASSESSED_STATUSES: frozenset[str] = frozenset(
 # predictions.parquet = UNIT_COLUMNS + one probability column per area (f"p_{code}", in
 # taxonomy order) + these:
 PREDICTION_EXTRA_COLUMNS: tuple[str, ...] = (
-    "labels",       # area codes tagged, taxonomy order, joined by "|" ("" = no area)
+    "labels",  # area codes tagged, taxonomy order, joined by "|" ("" = no area)
     "explanation",  # JSON object {area code: [top terms that drove it]} for tagged areas
 )
 

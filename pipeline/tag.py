@@ -23,10 +23,16 @@ def prediction_columns(labels: tuple[str, ...]) -> list[str]:
     return [*UNIT_COLUMNS, *(probability_column(c) for c in labels), *PREDICTION_EXTRA_COLUMNS]
 
 
+def model_metadata(model: LoadedModel) -> dict[str, str]:
+    """Parquet key-value metadata naming the model that made the predictions."""
+    return {"capmap.model_id": model.model_id}
+
+
 def tag_units(units: pd.DataFrame, model: LoadedModel, params: Params) -> pd.DataFrame:
     """Classify every unit; returns the predictions frame in its fixed column order."""
-    predictions = classify_units(model, units, params.train.explain_top_terms,
-                                 params.tag.batch_size)
+    predictions = classify_units(
+        model, units, params.train.explain_top_terms, params.tag.batch_size
+    )
     return predictions[prediction_columns(model.labels)]
 
 
@@ -44,5 +50,5 @@ def tag(inputs: list[Path], out_dir: Path, model: LoadedModel, params: Params) -
         extract_paths(inputs, out_dir, params.extract, "parquet")
         units = read_units(out_dir / "units.parquet")
     predictions = tag_units(units, model, params)
-    write_parquet_atomic(predictions, out_dir / PREDICTIONS_FILE)
+    write_parquet_atomic(predictions, out_dir / PREDICTIONS_FILE, model_metadata(model))
     return predictions

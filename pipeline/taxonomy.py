@@ -61,5 +61,7 @@ def validate_labels(labels: list[str]) -> list[str]:
     codes = area_codes()
     unknown = sorted(set(labels) - set(codes))
     if unknown:
-        raise ValueError(f"unknown area code(s) {', '.join(unknown)}; expected some of {''.join(codes)}")
+        raise ValueError(
+            f"unknown area code(s) {', '.join(unknown)}; expected some of {''.join(codes)}"
+        )
     return [c for c in codes if c in set(labels)]

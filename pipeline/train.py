@@ -43,8 +43,13 @@ def choose_thresholds(y: np.ndarray, proba: np.ndarray, params: TrainParams) -> 
 
 def _git_revision() -> str:
     try:
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                             text=True, timeout=5, check=False)
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
         return out.stdout.strip() or "unknown"
     except OSError:
         return "unknown"
@@ -81,7 +86,9 @@ def train(annotations: Path, model_dir: Path, params: TrainParams) -> dict[str, 
             "units": len(frame),
             "no_area_units": int((y.sum(axis=1) == 0).sum()),
             "units_per_area": counts,
-            "units_per_lang": {k: int(v) for k, v in frame["lang"].value_counts().sort_index().items()},
+            "units_per_lang": {
+                k: int(v) for k, v in frame["lang"].value_counts().sort_index().items()
+            },
         },
         "params": asdict(params),
         "cv": cv,

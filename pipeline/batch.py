@@ -1,0 +1,410 @@
+"""Many documents: per-document work in parallel workers (local processes or a Dask
+cluster), a content-addressed cache that makes runs resumable, and one manifest row per
+input file.
+
+Each document's result is cached under OUT_DIR/cache/ by the hash of its bytes plus the
+extraction params, the model hash and the taxonomy version; its manifest row is written
+last, so a document whose row exists is complete and a killed run redoes only the rest.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import multiprocessing as mp
+import os
+import shutil
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline.io import InputError, atomic_path, write_parquet_atomic, write_text_atomic
+from pipeline.params import Params
+from pipeline.schema import MANIFEST_COLUMNS, NOT_ASSESSED_STATUSES
+
+CACHE_DIR = "cache"
+LOCK_FILE = ".capmap-run.lock"
+PREDICTIONS_FILE = "predictions.parquet"
+MANIFEST_FILE = "manifest.csv"
+QUARANTINE_DIR = "quarantine"
+
+
+class RunLocked(RuntimeError):
+    """Another capmap run holds the output folder."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One input file to process, with the cache key its results are stored under."""
+
+    path: str
+    source_path: str
+    key: str
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What a run did, for the final summary line and the exit code."""
+
+    documents: int
+    processed: int
+    cached: int
+    statuses: dict[str, int]
+    pages: int
+    units: int
+    seconds: float
+    quarantined: int = 0
+
+    @property
+    def failed(self) -> int:
+        return self.statuses.get("failed", 0) + self.statuses.get("timeout", 0)
+
+    def line(self) -> str:
+        """One-line human summary."""
+        ok = self.statuses.get("ok", 0)
+        partial = self.statuses.get("partial", 0)
+        not_assessed = (
+            sum(v for k, v in self.statuses.items() if k in NOT_ASSESSED_STATUSES) - self.failed
+        )
+        rate = self.pages / self.seconds if self.seconds else 0.0
+        return (
+            f"{self.documents} documents: {ok} ok, {partial} partial, {not_assessed} not assessed, "
+            f"{self.failed} failed; {self.pages} pages, {self.units} units in {self.seconds:.1f} s "
+            f"({rate:.1f} pages/s; {self.processed} processed, {self.cached} from cache)"
+        )
+
+
+# --- inputs ---------------------------------------------------------------------------------
+
+
+def list_inputs(inputs: list[Path]) -> list[tuple[Path, str]]:
+    """PDFs to process: folders searched recursively, or a CSV manifest with a `path` column."""
+    from pipeline.extract import expand_inputs
+
+    files: list[Path] = []
+    for item in inputs:
+        if not item.exists():
+            raise InputError(f"{item}: no such file or folder")
+        if item.is_file() and item.suffix.lower() == ".csv":
+            try:
+                listed = pd.read_csv(item, dtype=str, keep_default_na=False)
+            except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+                raise InputError(f"{item}: not a readable CSV ({exc.__class__.__name__})") from exc
+            if "path" not in listed.columns:
+                raise InputError(f"{item}: a manifest CSV needs a 'path' column")
+            files += [p if p.is_absolute() else item.parent / p for p in map(Path, listed["path"])]
+        else:
+            files.append(item)
+    found = expand_inputs(files)
+    if not found:
+        raise InputError(f"{', '.join(map(str, inputs))}: no PDF files found")
+    return found
+
+
+def run_fingerprint(params: Params, model_sha256: str, taxonomy_version: str) -> str:
+    """Hash of everything besides the file's bytes that determines a document's results."""
+    blob = json.dumps(
+        {
+            "extract": asdict(params.extract),
+            "tag": asdict(params.tag),
+            "explain_top_terms": params.train.explain_top_terms,
+            "model": model_sha256,
+            "taxonomy": taxonomy_version,
+        },
+        sort_keys=True,
+    )
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def file_sha256(path: Path) -> str:
+    """sha256 of a file's bytes, read in chunks ("unreadable" when it cannot be read)."""
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+    except OSError:
+        return "unreadable"
+    return h.hexdigest()
+
+
+# --- per-document work (runs in a worker process) --------------------------------------------
+
+_WORKER_STATE: dict[str, object] = {}
+
+
+def _worker_state(model_dir: str, params: Params):
+    """The model and the isolated extractor of this worker process, made once."""
+    if _WORKER_STATE.get("model_dir") != model_dir:
+        from pipeline.extract import IsolatedExtractor
+        from pipeline.model import load_model
+
+        if mp.current_process().daemon:
+            # Dask runs workers as daemonic processes, which multiprocessing forbids to have
+            # children; each PDF must still be read in a killable child, so allow it here.
+            mp.current_process()._config["daemon"] = False  # type: ignore[attr-defined]
+        _WORKER_STATE.update(
+            model_dir=model_dir,
+            model=load_model(Path(model_dir)),
+            extractor=IsolatedExtractor(params.extract),
+        )
+    return _WORKER_STATE["model"], _WORKER_STATE["extractor"]
+
+
+def process_document(job: Job, cache_dir: str, model_dir: str, params: Params) -> dict:
+    """Extract and tag one document; cache its predictions, then its manifest row."""
+    from pipeline.extract import units_frame
+    from pipeline.tag import model_metadata, prediction_columns, tag_units
+
+    model, extractor = _worker_state(model_dir, params)
+    result = extractor.extract(Path(job.path), job.source_path)
+    row = dict(result.manifest)
+    cache = Path(cache_dir)
+    if result.units:
+        predictions = tag_units(units_frame(result.units), model, params)
+    else:
+        predictions = pd.DataFrame(columns=prediction_columns(model.labels))
+    write_parquet_atomic(predictions, cache / f"{job.key}.parquet", model_metadata(model))
+    write_text_atomic(json.dumps(row, sort_keys=True), cache / f"{job.key}.json")
+    return row
+
+
+# --- executors --------------------------------------------------------------------------------
+
+
+def _close_worker_state() -> None:
+    """Stop this process's extraction child (a one-worker run works in the caller)."""
+    extractor = _WORKER_STATE.pop("extractor", None)
+    _WORKER_STATE.clear()
+    if extractor is not None:
+        extractor.close()
+
+
+def _run_local(jobs: list[Job], workers: int, submit_args: tuple) -> Iterator[dict]:
+    if workers == 1:
+        try:
+            for job in jobs:
+                yield process_document(job, *submit_args)
+        finally:  # no extraction child may outlive the run
+            _close_worker_state()
+        return
+    with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
+        futures = [pool.submit(process_document, job, *submit_args) for job in jobs]
+        for future in as_completed(futures):
+            yield future.result()
+
+
+def _run_dask(
+    jobs: list[Job], workers: int, scheduler: str | None, submit_args: tuple
+) -> Iterator[dict]:
+    try:
+        from distributed import Client, LocalCluster
+        from distributed import as_completed as dask_completed
+    except ImportError as exc:
+        raise InputError(
+            "--executor dask needs the dask extra: pip install 'capmap[dask]'"
+        ) from exc
+    cluster = None
+    if scheduler:
+        client = Client(scheduler)
+    else:
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        client = Client(cluster)
+    try:
+        futures = [
+            client.submit(process_document, job, *submit_args, key=f"capmap-{job.key}", pure=False)
+            for job in jobs
+        ]
+        for future in dask_completed(futures):
+            yield future.result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+# --- assembly -------------------------------------------------------------------------------
+
+
+def assemble(jobs: list[Job], cache_dir: Path, out_dir: Path) -> tuple[pd.DataFrame, int]:
+    """Write predictions.parquet (streamed, document by document) and manifest.csv from the
+    cache, in input order; returns the manifest and the number of units."""
+    rows, units = [], 0
+    target = out_dir / PREDICTIONS_FILE
+    tmp = atomic_path(target)
+    writer, empty = None, None
+    seen: set[str] = set()
+    try:
+        for job in jobs:
+            row = json.loads((cache_dir / f"{job.key}.json").read_text("utf-8"))
+            row["path"] = job.source_path
+            rows.append(row)
+            if job.key in seen:  # the same bytes under two paths: units counted once
+                continue
+            seen.add(job.key)
+            table = pq.read_table(cache_dir / f"{job.key}.parquet")
+            if not table.num_rows:  # not-assessed documents have no units (and no typed schema)
+                empty = empty or table
+                continue
+            table = table.set_column(
+                table.schema.get_field_index("source_path"),
+                "source_path",
+                pa.array([job.source_path] * table.num_rows),
+            )
+            if writer is None:
+                writer = pq.ParquetWriter(tmp, table.schema, compression="zstd")
+            writer.write_table(table.cast(writer.schema))
+            units += table.num_rows
+        if writer is not None:
+            writer.close()
+        elif empty is not None:
+            pq.write_table(empty, tmp, compression="zstd")
+        else:
+            raise InputError("no documents to assemble")
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    manifest = pd.DataFrame(rows, columns=list(MANIFEST_COLUMNS))
+    write_text_atomic(manifest.to_csv(index=False), out_dir / MANIFEST_FILE)
+    return manifest, units
+
+
+def quarantine_failed(manifest: pd.DataFrame, out_dir: Path) -> list[Path]:
+    """Copy every input that could not be assessed to OUT_DIR/quarantine/, each with a
+    `<name>.reason.txt` beside it; the folder is rebuilt on every run. Inputs are only read."""
+    folder = out_dir / QUARANTINE_DIR
+    shutil.rmtree(folder, ignore_errors=True)
+    bad = manifest[manifest["status"].isin(NOT_ASSESSED_STATUSES)]
+    copied: list[Path] = []
+    for row in bad.itertuples(index=False):
+        source = Path(row.path)
+        target = folder / source.name
+        if target in copied:  # same name in two folders: tell them apart by a path hash
+            tag = hashlib.sha256(row.path.encode()).hexdigest()[:8]
+            target = folder / f"{source.stem}-{tag}{source.suffix}"
+        folder.mkdir(parents=True, exist_ok=True)
+        reason = f"path: {row.path}\nstatus: {row.status}\nerror: {row.error}\n"
+        try:
+            shutil.copyfile(source, target)
+        except OSError as exc:  # gone or unreadable: the reason file still says why
+            reason += f"not copied: {exc}\n"
+        target.with_name(target.name + ".reason.txt").write_text(reason, "utf-8")
+        copied.append(target)
+    return copied
+
+
+@contextmanager
+def run_lock(out_dir: Path) -> Iterator[None]:
+    """Hold an exclusive lock on OUT_DIR for the whole run; refuse a second concurrent run."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with open(out_dir / LOCK_FILE, "w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise RunLocked(f"{out_dir}: another capmap run is using this output folder") from exc
+        yield
+
+
+class Progress:
+    """Documents/s and ETA: a redrawn line on a terminal, plain log lines otherwise."""
+
+    def __init__(self, total: int, stream=sys.stderr, every_seconds: float = 10.0):
+        self.total, self.done, self.stream = total, 0, stream
+        self.start = self.last = time.perf_counter()
+        self.tty = stream.isatty()
+        self.every = every_seconds
+
+    def update(self, row: dict) -> None:
+        """Count one finished document and report progress."""
+        self.done += 1
+        now = time.perf_counter()
+        rate = self.done / max(now - self.start, 1e-9)
+        eta = (self.total - self.done) / rate if rate else 0.0
+        msg = f"[{self.done}/{self.total}] {rate:.2f} docs/s, ETA {eta:.0f} s  {row['status']:<13} {row['path']}"
+        if self.tty:
+            self.stream.write("\r\033[K" + msg[:150])
+            if self.done == self.total:
+                self.stream.write("\n")
+        elif now - self.last >= self.every or self.done == self.total:
+            self.stream.write(msg + "\n")
+            self.last = now
+        self.stream.flush()
+
+
+def run_batch(
+    inputs: list[Path],
+    out_dir: Path,
+    model_dir: Path,
+    params: Params,
+    *,
+    metadata: Path | None = None,
+    workers: int = 0,
+    executor: str = "local",
+    scheduler: str | None = None,
+    by: str = "document",
+    quarantine: bool = False,
+    progress: Callable[[int], Progress] | None = Progress,
+) -> RunSummary:
+    """Run extract -> tag -> matrix -> report over every input document, resumably; with
+    ``quarantine``, inputs that could not be assessed are copied to OUT_DIR/quarantine/."""
+    from pipeline.export import check_grouping, read_metadata, run_matrix
+    from pipeline.model import load_model
+    from pipeline.taxonomy import load_taxonomy
+
+    started = time.perf_counter()
+    files = list_inputs(inputs)
+    # A bad metadata file or --by fails now, not after hours of extraction.
+    check_grouping(by, read_metadata(metadata) if metadata else None, metadata)
+    model = load_model(model_dir)  # verify once here; workers load their own copy
+    fingerprint = run_fingerprint(params, model.meta["model_sha256"], load_taxonomy().version)
+    workers = workers or os.cpu_count() or 1
+    with run_lock(out_dir):
+        cache_dir = out_dir / CACHE_DIR
+        cache_dir.mkdir(exist_ok=True)
+        for stale in cache_dir.glob(".*.tmp"):  # left by a killed run; never trusted
+            stale.unlink(missing_ok=True)
+        jobs = [Job(str(p), src, f"{file_sha256(p)[:24]}-{fingerprint}") for p, src in files]
+        todo = list({j.key: j for j in jobs if not (cache_dir / f"{j.key}.json").exists()}.values())
+        bar = progress(len(todo)) if progress and todo else None
+        submit_args = (str(cache_dir), str(model_dir), params)
+        runner = (
+            _run_dask(todo, workers, scheduler, submit_args)
+            if executor == "dask"
+            else _run_local(todo, workers, submit_args)
+        )
+        for row in runner:
+            if bar:
+                bar.update(row)
+        manifest, units = assemble(jobs, cache_dir, out_dir)
+        run_matrix(
+            out_dir / PREDICTIONS_FILE,
+            out_dir,
+            params.matrix,
+            by=by,
+            metadata_path=metadata,
+            manifest_path=out_dir / MANIFEST_FILE,
+        )
+        quarantined = len(quarantine_failed(manifest, out_dir)) if quarantine else 0
+    statuses = Counter(manifest["status"])
+    return RunSummary(
+        documents=len(manifest),
+        processed=len(todo),
+        cached=len(jobs) - len(todo),
+        statuses=dict(sorted(statuses.items())),
+        pages=int(manifest["pages"].sum()),
+        units=units,
+        seconds=time.perf_counter() - started,
+        quarantined=quarantined,
+    )

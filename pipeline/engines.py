@@ -1,0 +1,333 @@
+"""Two PDF text engines (pypdfium2, pdfplumber) behind one interface: pages of text lines.
+
+Both engines first produce text segments (a run of characters on one line, with its box and
+font size); `lines_from_segments` then builds the same `Line` objects from either, so the
+layout logic downstream never knows which engine ran.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ENGINES: tuple[str, ...] = ("pdfium", "pdfplumber")
+_MARKER = re.compile(r"^[\d*†‡a-z]{1,3}$")
+
+
+@dataclass
+class Segment:
+    """A run of characters on one line (coordinates from the page's top-left, in points)."""
+
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+
+
+@dataclass
+class Line:
+    """One text line of a page, with its box and main font size."""
+
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+    marker: str = ""  # a superscript note marker that opened the line ("" when none)
+    column: int = 0
+
+
+@dataclass
+class Page:
+    """One page: its 1-based number, size, text lines and count of non-space characters."""
+
+    number: int
+    width: float
+    height: float
+    lines: list[Line] = field(default_factory=list)
+    chars: int = 0
+    error: str = ""
+    gutter: float = 0.0  # x of the gap between two columns (0.0 on one-column pages)
+
+
+def _overlap(a: Segment | Line, b: Segment | Line) -> float:
+    return min(a.bottom, b.bottom) - max(a.top, b.top)
+
+
+def _is_marker(seg: Segment, line_size: float, line_bottom: float) -> bool:
+    raised = seg.bottom < line_bottom - 0.15 * line_size
+    return seg.size < 0.8 * line_size and raised and bool(_MARKER.match(seg.text.strip()))
+
+
+def _make_line(segs: list[Segment]) -> Line:
+    segs.sort(key=lambda s: s.x0)
+    size = max(segs, key=lambda s: len(s.text)).size
+    bottom = max(s.bottom for s in segs if s.size >= 0.8 * size)
+    parts: list[str] = []
+    marker = ""
+    prev: Segment | None = None
+    for i, s in enumerate(segs):
+        if _is_marker(s, size, bottom):
+            if i == 0:
+                marker = s.text.strip()
+            continue  # superscript note markers are not body text
+        if prev is not None and s.x0 - prev.x1 > 0.15 * size and not parts[-1].endswith(" "):
+            parts.append(" ")
+        parts.append(s.text)
+        prev = s
+    main = [s for s in segs if s.size >= 0.8 * size] or segs
+    return Line(
+        text="".join(parts).strip(),
+        x0=min(s.x0 for s in segs),
+        x1=max(s.x1 for s in segs),
+        top=min(s.top for s in main),
+        bottom=max(s.bottom for s in main),
+        size=size,
+        marker=marker,
+    )
+
+
+def _hint_holds(segs: list[Segment], hint: float, width: float) -> bool:
+    """True when the previous page's gutter also fits this page: no column-wide segment
+    crosses it (full-width titles, headers and footnotes may)."""
+    cross = sum(1 for s in segs if s.x0 < hint - 1 < hint + 1 < s.x1 and s.x1 - s.x0 < 0.45 * width)
+    return cross <= 1
+
+
+def find_gutter(segs: list[Segment], width: float, hint: float = 0.0) -> float:
+    """x of a vertical gap that splits the page's segments into two columns (0.0 if none);
+    ``hint`` is the previous page's gutter, kept for short pages (a document's last page)."""
+    n = len(segs)
+    if hint and _hint_holds(segs, hint, width):
+        return hint
+    if n < 12 or width <= 0:
+        return 0.0
+    import numpy as np
+
+    x0 = np.fromiter((s.x0 for s in segs), float, n)
+    x1 = np.fromiter((s.x1 for s in segs), float, n)
+    wide = (x1 - x0) > 0.45 * width
+    xs = np.arange(0.33 * width, 0.67 * width, 1.0)
+    crossing = (x0[:, None] < xs) & (x1[:, None] > xs)
+    # Narrow segments (words, column lines) may cross a gutter only rarely (a centred
+    # title); wide ones (full-width headings) a little more often.
+    narrow_cross = crossing[~wide].sum(0)
+    wide_cross = crossing[wide].sum(0)
+    left = (x1[:, None] <= xs).sum(0)
+    right = (x0[:, None] >= xs).sum(0)
+    need = max(3, 0.2 * n)
+    ok = (narrow_cross <= 2) & (wide_cross <= max(2, 0.1 * n)) & (left >= need) & (right >= need)
+    if not ok.any():
+        return 0.0
+    # Centre of the widest run of acceptable positions.
+    best, best_len, start = 0.0, 0, None
+    for i, flag in enumerate([*ok.tolist(), False]):
+        if flag and start is None:
+            start = i
+        elif not flag and start is not None:
+            if i - start > best_len:
+                best, best_len = float(xs[(start + i - 1) // 2]), i - start
+            start = None
+    min_run = 0.5 * statistics.median(s.size for s in segs)
+    return best if best_len >= min_run else 0.0
+
+
+def _side(box: Segment | Line, gutter: float) -> int:
+    if not gutter:
+        return 0
+    if box.x1 <= gutter + 1:
+        return 0
+    if box.x0 >= gutter - 1:
+        return 1
+    return -1  # spans both columns
+
+
+def _group_side(segs: list[Segment], median: float, max_gap: float) -> list[list[Segment]]:
+    """Rows of vertically overlapping segments, each split at wide horizontal gaps."""
+    # Body-size segments make the rows; small ones (superscripts) join the row they overlap.
+    big = sorted((s for s in segs if s.size >= 0.85 * median), key=lambda s: (s.top, s.x0))
+    small = [s for s in segs if s.size < 0.85 * median]
+    rows: list[list[Segment]] = []
+    bands: list[list[float]] = []
+    for s in big:
+        if bands and _overlap(s, Segment("", 0, 0, *bands[-1], 0)) > 0.3 * min(
+            s.bottom - s.top, bands[-1][1] - bands[-1][0]
+        ):
+            rows[-1].append(s)
+            bands[-1] = [min(bands[-1][0], s.top), max(bands[-1][1], s.bottom)]
+        else:
+            rows.append([s])
+            bands.append([s.top, s.bottom])
+    for s in sorted(small, key=lambda s: (s.top, s.x0)):
+        h = s.bottom - s.top
+        best, best_ov = -1, 0.3 * h
+        for i, (t, b) in enumerate(bands):
+            ov = min(b, s.bottom) - max(t, s.top)
+            if ov > best_ov and ov > 0.3 * min(h, b - t):
+                best, best_ov = i, ov
+        if best < 0:
+            rows.append([s])
+            bands.append([s.top, s.bottom])
+        else:
+            rows[best].append(s)
+    out: list[list[Segment]] = []
+    for row in rows:
+        row.sort(key=lambda s: s.x0)
+        cur = [row[0]]
+        for s in row[1:]:
+            # Within one column any gap is a word gap (justified text); without a known
+            # gutter a gap wider than 3 ems is taken as a column or table boundary.
+            limit = max_gap or 3.0 * max(s.size, cur[-1].size)
+            if s.x0 - max(c.x1 for c in cur) > limit:
+                out.append(cur)
+                cur = []
+            cur.append(s)
+        out.append(cur)
+    return out
+
+
+def lines_from_segments(
+    segs: list[Segment], width: float = 0.0, hint: float = 0.0
+) -> tuple[list[Line], float]:
+    """Group segments into lines (same vertical band, same column); also return the gutter."""
+    segs = [s for s in segs if s.text.strip() and s.x1 > s.x0 and s.bottom > s.top]
+    if not segs:
+        return [], 0.0
+    gutter = find_gutter(segs, width, hint)
+    median = statistics.median(s.size for s in segs)
+    groups: list[list[Segment]] = []
+    for side in (-1, 0, 1):
+        part = [s for s in segs if _side(s, gutter) == side]
+        if part:
+            groups += _group_side(part, median, width if gutter else 0.0)
+    lines = [_make_line(g) for g in groups]
+    lines = [ln for ln in lines if ln.text]
+    for ln in lines:
+        ln.column = _side(ln, gutter)
+    lines.sort(key=lambda ln: (round(ln.top, 1), ln.x0))
+    return lines, gutter
+
+
+def _pdfium_segments(textpage, height: float) -> list[Segment]:
+    import pypdfium2.raw as raw
+
+    tp = textpage.raw
+    segs = []
+    for i in range(textpage.count_rects()):
+        left, bottom, right, top = textpage.get_rect(i)
+        text = textpage.get_text_bounded(left, bottom, right, top)
+        if not text.strip():
+            continue
+        idx = raw.FPDFText_GetCharIndexAtPos(tp, left + 0.5, (top + bottom) / 2, 1.5, 1.5)
+        size = raw.FPDFText_GetFontSize(tp, idx) if idx >= 0 else 0.0
+        if size <= 0:
+            size = (top - bottom) * 1.2
+        text = text.replace("\r\n", " ").replace("\n", " ").replace("\ufffe", "\x02")
+        segs.append(Segment(text, left, right, height - top, height - bottom, size))
+    return segs
+
+
+def pdfium_pages(path: Path, password: str = "") -> Iterator[Page]:
+    """Yield the pages of ``path`` read with pypdfium2 (each page closed after use)."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(str(path), password=password)
+    hint = 0.0
+    try:
+        for i in range(len(doc)):
+            try:
+                page = doc[i]
+                try:
+                    width, height = page.get_size()
+                    tp = page.get_textpage()
+                    try:
+                        segs = _pdfium_segments(tp, height)
+                        chars = len("".join(tp.get_text_range().split()).replace("\ufffe", ""))
+                    finally:
+                        tp.close()
+                finally:
+                    page.close()
+            except Exception as exc:  # a broken page must not lose the document
+                yield Page(i + 1, 0.0, 0.0, error=f"{type(exc).__name__}: {exc}"[:200])
+                continue
+            lines, gutter = lines_from_segments(segs, width, hint)
+            hint = gutter
+            yield Page(i + 1, width, height, lines, chars, gutter=gutter)
+    finally:
+        doc.close()
+
+
+def _plumber_segments(chars: list[dict]) -> list[Segment]:
+    segs: list[Segment] = []
+    cur: list[dict] = []
+
+    def flush() -> None:
+        if cur:
+            text = "".join(c["text"] for c in cur)
+            size = max(c["size"] for c in cur)
+            segs.append(
+                Segment(
+                    text,
+                    min(c["x0"] for c in cur),
+                    max(c["x1"] for c in cur),
+                    min(c["top"] for c in cur),
+                    max(c["bottom"] for c in cur),
+                    size,
+                )
+            )
+            cur.clear()
+
+    for c in chars:
+        if cur:
+            p = cur[-1]
+            same_size = abs(c["size"] - p["size"]) < 0.5
+            gap = c["x0"] - p["x1"]
+            if (
+                not same_size
+                or abs(c["top"] - p["top"]) > 0.5 * p["size"]
+                or gap < -0.5 * p["size"]
+            ):
+                flush()
+            elif gap > 1.5 * p["size"]:
+                flush()
+            elif gap > 0.15 * p["size"] and p["text"] != " " and c["text"] != " ":
+                c = dict(c, text=" " + c["text"])
+        cur.append(c)
+    flush()
+    return segs
+
+
+def pdfplumber_pages(path: Path, password: str = "") -> Iterator[Page]:
+    """Yield the pages of ``path`` read with pdfplumber (each page closed after use)."""
+    import pdfplumber
+
+    hint = 0.0
+    with pdfplumber.open(str(path), password=password) as pdf:
+        for i, page in enumerate(pdf.pages):
+            try:
+                segs = _plumber_segments(page.chars)
+                chars = sum(1 for c in page.chars if c["text"].strip())
+                width, height = float(page.width), float(page.height)
+            except Exception as exc:
+                yield Page(i + 1, 0.0, 0.0, error=f"{type(exc).__name__}: {exc}"[:200])
+                continue
+            finally:
+                page.close()
+            lines, gutter = lines_from_segments(segs, width, hint)
+            hint = gutter
+            yield Page(i + 1, width, height, lines, chars, gutter=gutter)
+
+
+def read_pages(path: Path, engine: str, password: str = "") -> Iterator[Page]:
+    """Pages of ``path`` from the named engine ("pdfium" or "pdfplumber")."""
+    if engine == "pdfium":
+        return pdfium_pages(path, password)
+    if engine == "pdfplumber":
+        return pdfplumber_pages(path, password)
+    raise ValueError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")

@@ -1,0 +1,314 @@
+"""PDF files -> units and a manifest, each file read in an isolated child process.
+
+A child process (not a thread) runs the extraction with an address-space limit and is
+killed after the per-file timeout, so a hostile or huge PDF cannot hang or exhaust a batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing as mp
+import os
+import signal
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.params import ExtractParams
+from pipeline.schema import MANIFEST_COLUMNS, UNIT_COLUMNS
+
+
+@dataclass
+class ExtractResult:
+    """One file's manifest row and its unit rows."""
+
+    manifest: dict
+    units: list[dict] = field(default_factory=list)
+
+
+class _Status(Exception):
+    """A file-level outcome other than ok (not_pdf, encrypted, too_large, ...)."""
+
+    def __init__(self, status: str, error: str = "", pages: int = 0):
+        super().__init__(error)
+        self.status, self.error, self.pages = status, error, pages
+
+
+def doc_id_of(path: Path) -> str:
+    """First 16 hex chars of the sha256 of the file's bytes ("" when unreadable)."""
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+    except OSError:
+        return ""
+    return h.hexdigest()[:16]
+
+
+def _check_file(path: Path, params: ExtractParams) -> int:
+    """Validate magic, size, encryption and page count; return the page count."""
+    size_mb = path.stat().st_size / 2**20
+    if size_mb > params.max_file_mb:
+        raise _Status("too_large", f"{size_mb:.0f} MB > max_file_mb {params.max_file_mb:g}")
+    with open(path, "rb") as f:
+        head = f.read(1024)
+    if b"%PDF-" not in head:
+        raise _Status("not_pdf", "no %PDF- header")
+    import pypdfium2 as pdfium
+
+    try:
+        doc = pdfium.PdfDocument(str(path), password="")
+    except pdfium.PdfiumError as exc:
+        if "password" in str(exc).lower():
+            raise _Status("encrypted", "password required (empty password tried)") from exc
+        raise _Status("failed", f"unreadable PDF: {exc}") from exc
+    try:
+        pages = len(doc)
+    finally:
+        doc.close()
+    if pages > params.max_pages:
+        raise _Status("too_large", f"{pages} pages > max_pages {params.max_pages}", pages)
+    return pages
+
+
+def extract_file(
+    path: Path, params: ExtractParams, source_path: str | None = None
+) -> ExtractResult:
+    """Extract one file in this process (no isolation); never raises for a bad file."""
+    from pipeline.engines import read_pages
+    from pipeline.layout import build_blocks
+    from pipeline.segment import segment_blocks
+
+    start = time.perf_counter()
+    source = source_path or path.as_posix()
+    doc_id = doc_id_of(path)
+    row = {"doc_id": doc_id, "path": source, "pages": 0, "units": 0, "chars": 0}
+    units: list[dict] = []
+    try:
+        row["pages"] = _check_file(path, params)
+        pages = list(read_pages(path, params.engine, password=""))
+        failed = [p for p in pages if p.error]
+        texty = [p for p in pages if p.chars >= params.min_text_chars_per_page]
+        total = sum(p.chars for p in pages)
+        # A short real text ("Secret!") is text; a scan with a stray mark per page is not.
+        if not texty and total < 5 * max(1, len(pages)):
+            if failed and len(failed) == len(pages):
+                raise _Status("failed", failed[0].error, len(pages))
+            raise _Status("no_text_layer", "no page has a text layer", len(pages))
+        for p in pages:
+            if texty and p.chars < params.min_text_chars_per_page:
+                p.lines = []  # stray marks on scanned pages are not text
+        blocks = build_blocks(pages, params.header_footer_min_pages, params.header_footer_min_share)
+        units = segment_blocks(blocks, doc_id, source, params.max_unit_words, params.min_unit_chars)
+        if not units:  # never a silent "ok" with 0 units
+            raise _Status("no_text_layer", f"text layer gives no units ({total} chars)", len(pages))
+        status = "partial" if failed else "ok"
+        error = f"{len(failed)} page(s) failed: {failed[0].error}" if failed else ""
+    except _Status as s:
+        status, error = s.status, s.error
+        row["pages"] = row["pages"] or s.pages
+    except MemoryError:
+        status, error = "failed", "out of memory (max_memory_mb)"
+    except Exception as exc:  # a bad file is reported, never raised
+        status, error = "failed", f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+    row.update(
+        units=len(units),
+        chars=sum(len(u["text"]) for u in units),
+        status=status,
+        error=error,
+        seconds=round(time.perf_counter() - start, 3),
+    )
+    return ExtractResult({k: row[k] for k in MANIFEST_COLUMNS}, units)
+
+
+def _limit_memory(max_memory_mb: int) -> None:
+    import resource
+
+    limit = int(max_memory_mb) * 2**20
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+# A child's start-up (imports) happens before it takes a file, so no file's timeout pays it.
+STARTUP_SECONDS = 60.0
+
+
+def _worker(conn, max_memory_mb: int) -> None:
+    _limit_memory(max_memory_mb)
+    import pypdfium2  # noqa: F401
+
+    import pipeline.engines
+    import pipeline.layout
+    import pipeline.segment  # noqa: F401
+
+    conn.send("ready")
+    while True:
+        job = conn.recv()
+        if job is None:
+            return
+        path, params_dict, source = job
+        conn.send(extract_file(Path(path), ExtractParams(**params_dict), source))
+
+
+class IsolatedExtractor:
+    """A child process that extracts files one at a time; restarted after a kill or crash."""
+
+    def __init__(self, params: ExtractParams):
+        self.params = params
+        self._ctx = mp.get_context("spawn")
+        self._proc = None
+        self._conn = None
+
+    def _start(self) -> str:
+        """Start the child and wait until it is ready; returns "" or why it did not start."""
+        parent, child = self._ctx.Pipe()
+        self._proc = self._ctx.Process(
+            target=_worker, args=(child, self.params.max_memory_mb), daemon=True
+        )
+        self._proc.start()
+        child.close()
+        self._conn = parent
+        try:
+            if parent.poll(STARTUP_SECONDS) and parent.recv() == "ready":
+                return ""
+            error = f"extraction process not ready after {STARTUP_SECONDS:g} s"
+        except (EOFError, OSError):
+            error = f"extraction process failed to start ({self._exit_reason()})"
+        self._stop(kill=True)
+        return error
+
+    def _exit_reason(self) -> str:
+        self._proc.join(2)  # the pipe closes a moment before the exit code is known
+        code = self._proc.exitcode
+        if code is not None and code < 0:
+            try:
+                return f"killed by {signal.Signals(-code).name}"
+            except ValueError:
+                return f"killed by signal {-code}"
+        return f"exit code {code}"
+
+    def _stop(self, kill: bool = False) -> None:
+        if self._proc is None:
+            return
+        if kill:
+            self._proc.kill()
+        else:
+            try:
+                self._conn.send(None)
+            except OSError:
+                pass
+        self._proc.join(5)
+        if self._proc.is_alive():
+            self._proc.kill()
+            self._proc.join()
+        self._conn.close()
+        self._proc = self._conn = None
+
+    def close(self) -> None:
+        """Stop the child process."""
+        self._stop()
+
+    def __enter__(self) -> IsolatedExtractor:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def extract(self, path: Path, source_path: str | None = None) -> ExtractResult:
+        """Extract ``path`` in the child; timeouts and crashes become manifest statuses."""
+        source = source_path or path.as_posix()
+        status, error = "failed", ""
+        if self._proc is None:
+            error = self._start()
+        start = time.perf_counter()
+        timeout = self.params.timeout_seconds
+        try:
+            if not error:
+                self._conn.send((str(path), asdict(self.params), source))
+                if self._conn.poll(timeout):
+                    return self._conn.recv()
+                status, error = "timeout", f"no result after {timeout:g} s"
+                self._stop(kill=True)
+        except (EOFError, OSError) as exc:  # a crash, or the memory limit hit in C code
+            error = f"extraction process died ({self._exit_reason()}; {type(exc).__name__})"
+            self._stop(kill=True)
+        row = {
+            "doc_id": doc_id_of(path),
+            "path": source,
+            "pages": 0,
+            "units": 0,
+            "chars": 0,
+            "status": status,
+            "error": error,
+            "seconds": round(time.perf_counter() - start, 3),
+        }
+        return ExtractResult(row)
+
+
+def extract_file_isolated(
+    path: Path, params: ExtractParams, source_path: str | None = None
+) -> ExtractResult:
+    """Extract one file in a fresh child process with params' memory and time limits."""
+    with IsolatedExtractor(params) as ex:
+        return ex.extract(Path(path), source_path)
+
+
+def expand_inputs(inputs: list[Path]) -> list[tuple[Path, str]]:
+    """Files to read, with the path to report: folders are searched recursively for *.pdf."""
+    out: list[tuple[Path, str]] = []
+    for item in inputs:
+        item = Path(item)
+        if item.is_dir():
+            files = [p for p in item.rglob("*") if p.is_file() and p.suffix.lower() == ".pdf"]
+            out += [(p, p.as_posix()) for p in sorted(files)]
+        else:
+            out.append((item, item.as_posix()))
+    seen: set[str] = set()
+    return [x for x in out if not (x[1] in seen or seen.add(x[1]))]
+
+
+def _atomic_write(path: Path, write) -> None:
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def units_frame(units: list[dict]) -> pd.DataFrame:
+    """Unit rows as a DataFrame with exactly schema.UNIT_COLUMNS, sorted by path then seq."""
+    df = pd.DataFrame(units, columns=list(UNIT_COLUMNS))
+    df = df.astype({"seq": "int64", "page_start": "int64", "page_end": "int64"})
+    return df.sort_values(["source_path", "seq"], kind="stable").reset_index(drop=True)
+
+
+def extract_paths(
+    inputs: list[Path], out_dir: Path, params: ExtractParams, fmt: str = "parquet"
+) -> pd.DataFrame:
+    """Extract every PDF under ``inputs`` into OUT_DIR/units.{parquet,jsonl} and manifest.csv."""
+    if fmt not in ("parquet", "jsonl"):
+        raise ValueError(f"unknown format {fmt!r}")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rows: list[dict] = []
+    units: list[dict] = []
+    with IsolatedExtractor(params) as ex:
+        for path, source in expand_inputs(inputs):
+            result = ex.extract(path, source)
+            rows.append(result.manifest)
+            units += result.units
+    df = units_frame(units)
+    manifest = pd.DataFrame(rows, columns=list(MANIFEST_COLUMNS))
+    manifest = manifest.sort_values("path", kind="stable").reset_index(drop=True)
+    if fmt == "parquet":
+        _atomic_write(out_dir / "units.parquet", lambda p: df.to_parquet(p, index=False))
+    else:
+        _atomic_write(
+            out_dir / "units.jsonl",
+            lambda p: df.to_json(p, orient="records", lines=True, force_ascii=False),
+        )
+    _atomic_write(out_dir / "manifest.csv", lambda p: manifest.to_csv(p, index=False))
+    return manifest

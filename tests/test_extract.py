@@ -1,0 +1,122 @@
+"""Extraction against the golden source text of the sample corpus."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import SAMPLES, golden
+
+from pipeline.clean import clean_text
+from pipeline.extract import extract_file, extract_file_isolated, extract_paths
+from pipeline.params import ExtractParams
+from pipeline.schema import MANIFEST_COLUMNS, UNIT_COLUMNS
+
+PDFS = sorted(SAMPLES.glob("*.pdf"))
+BODY_KINDS = ("paragraph", "article", "heading")
+
+
+def word_accuracy(extracted: str, truth: str) -> float:
+    """Share of the truth's words found in order in the extracted text."""
+    a, b = extracted.split(), truth.split()
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    matched = sum(block.size for block in matcher.get_matching_blocks())
+    return matched / max(1, max(len(a), len(b)))
+
+
+def _doc_units(units: pd.DataFrame, pdf: Path) -> pd.DataFrame:
+    return units[units["source_path"].str.endswith(pdf.name)]
+
+
+@pytest.mark.parametrize("pdf", PDFS, ids=lambda p: p.stem)
+def test_body_text_matches_golden(sample_run, pdf):
+    _, units, _ = sample_run
+    g = golden(pdf.stem)
+    if g["image_only"]:
+        pytest.skip("no text layer")
+    doc = _doc_units(units, pdf)
+    body = " ".join(doc[doc["kind"].isin(BODY_KINDS)]["text"])
+    truth = " ".join(clean_text(t) for t in g["body"])
+    assert word_accuracy(body, truth) >= 0.98
+
+
+@pytest.mark.parametrize("pdf", PDFS, ids=lambda p: p.stem)
+def test_no_running_text_in_body(sample_run, pdf):
+    _, units, _ = sample_run
+    g = golden(pdf.stem)
+    doc = _doc_units(units, pdf)
+    for text in doc[doc["kind"].isin(BODY_KINDS)]["text"]:
+        for running in map(clean_text, g["running"]):
+            if running.isdigit():  # a bare page number must not be left as or after text
+                assert text != running and not text.endswith(f" {running}")
+            else:
+                assert running not in text
+
+
+@pytest.mark.parametrize("pdf", PDFS, ids=lambda p: p.stem)
+def test_footnotes_are_separate_units(sample_run, pdf):
+    _, units, _ = sample_run
+    g = golden(pdf.stem)
+    doc = _doc_units(units, pdf)
+    notes = list(doc[doc["kind"] == "footnote"]["text"])
+    assert notes == [clean_text(n) for n in g["footnotes"]] or g["image_only"]
+    body = " ".join(doc[doc["kind"] != "footnote"]["text"])
+    for note in g["footnotes"]:
+        assert clean_text(note).split(" ", 1)[1] not in body
+
+
+def test_statuses(sample_run):
+    manifest, _, _ = sample_run
+    status = dict(
+        zip(manifest["path"].map(lambda p: Path(p).name), manifest["status"], strict=True)
+    )
+    assert status["valdore_plan_refugies_scan_2025.pdf"] == "no_text_layer"
+    assert status["not_a_pdf.pdf"] == "not_pdf"
+    assert {status[p.name] for p in PDFS} <= {"ok", "no_text_layer"}
+
+
+def test_manifest_and_units_columns(sample_run):
+    manifest, units, out = sample_run
+    assert len(manifest) == len(PDFS) + 1
+    assert tuple(manifest.columns) == MANIFEST_COLUMNS
+    assert tuple(pd.read_csv(out / "manifest.csv").columns) == MANIFEST_COLUMNS
+    assert tuple(units.columns) == UNIT_COLUMNS
+    assert units["unit_id"].is_unique
+    assert list(units.index) == list(units.sort_values(["source_path", "seq"]).index)
+
+
+def test_unit_ids_stable_in_process(sample_run):
+    _, units, _ = sample_run
+    pdf = PDFS[0]
+    again = extract_file(pdf, ExtractParams(), pdf.as_posix())
+    before = _doc_units(units, pdf)
+    assert [u["unit_id"] for u in again.units] == list(before["unit_id"])
+    assert [u["text"] for u in again.units] == list(before["text"])
+
+
+def test_isolated_single_file_and_jsonl(tmp_path):
+    pdf = SAMPLES / "sudmark_immigration_act_2023.pdf"
+    result = extract_file_isolated(pdf, ExtractParams())
+    assert result.manifest["status"] == "ok" and result.units
+    manifest = extract_paths([pdf], tmp_path, ExtractParams(), "jsonl")
+    units = pd.read_json(tmp_path / "units.jsonl", lines=True)
+    assert manifest["units"].iloc[0] == len(units) == len(result.units)
+
+
+def test_timeout_is_reported(tmp_path):
+    pdf = SAMPLES / "norland_reintegration_evaluation_2024.pdf"
+    params = ExtractParams(timeout_seconds=0.0)
+    result = extract_file_isolated(pdf, params)
+    # the first file gets a start-up allowance; a zero timeout still must not raise
+    assert result.manifest["status"] in ("ok", "timeout")
+
+
+def test_engines_agree_on_samples():
+    pdf = SAMPLES / "valdore_loi_immigration_2022.pdf"
+    a = extract_file(pdf, ExtractParams(engine="pdfium"))
+    b = extract_file(pdf, ExtractParams(engine="pdfplumber"))
+    ta = " ".join(u["text"] for u in a.units)
+    tb = " ".join(u["text"] for u in b.units)
+    assert word_accuracy(ta, tb) >= 0.98

@@ -1,0 +1,86 @@
+"""Units from blocks: article references, heading paths, sentence splits, language."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.layout import Block
+from pipeline.segment import ARTICLE_REF, NUMBERED_PARA, detect_lang, segment_blocks, split_long
+
+
+@pytest.mark.parametrize(
+    ("text", "ref"),
+    [
+        ("Article L. 313-11 La carte de séjour", "Article L. 313-11"),
+        ("Article R.611-3 Le fichier", "Article R.611-3"),
+        ("Art. 5 Les étrangers", "Art. 5"),
+        ("Article premier Le présent code", "Article premier"),
+        ("Article 1er Tout étranger", "Article 1er"),
+        ("Section 18b Skilled workers", "Section 18b"),
+        ("§ 1182 Die Behörde", "§ 1182"),
+        ("Article L.287. Sont abrogées", "Article L.287"),
+    ],
+)
+def test_article_ref(text, ref):
+    m = ARTICLE_REF.match(text)
+    assert m and m.group("ref").strip() == ref
+
+
+def test_uk_paragraph_number():
+    assert NUMBERED_PARA.match("9.3.1. The applicant must").group("ref") == "9.3.1."
+
+
+def _b(text, role="body", page=1, size=10.0):
+    return Block(text, role, page, page, size)
+
+
+def test_heading_paths_and_articles():
+    blocks = [
+        _b("TITRE II : DU SÉJOUR", "heading", size=14),
+        _b("Chapitre 3 : Le travail", "heading", size=12),
+        _b("Article 1er"),
+        _b(
+            "Le travailleur étranger doit détenir une autorisation de travail délivrée par l’autorité."
+        ),
+        _b("Cette autorisation est renouvelable."),
+        _b("Article 2"),
+        _b("L’employeur vérifie l’existence du titre auprès de la préfecture du lieu d’emploi."),
+        _b("Chapitre 4 : La santé", "heading", size=12),
+        _b("Article 3 Tout étranger bénéficie de l’aide médicale d’urgence sur le territoire."),
+    ]
+    units = segment_blocks(blocks, "d" * 16, "x.pdf")
+    kinds = [u["kind"] for u in units]
+    assert kinds == ["heading", "heading", "article", "article", "heading", "article"]
+    assert units[2]["article_ref"] == "Article 1er"
+    assert "renouvelable" in units[2]["text"]
+    assert units[3]["heading_path"] == "TITRE II : DU SÉJOUR > Chapitre 3 : Le travail"
+    assert units[5]["heading_path"] == "TITRE II : DU SÉJOUR > Chapitre 4 : La santé"
+    assert [u["unit_id"] for u in units] == [f"{'d' * 16}-{i:05d}" for i in range(6)]
+    assert {u["lang"] for u in units} == {"fr"}
+
+
+def test_long_unit_split_at_sentences():
+    sent = "Les autorités examinent chaque demande de titre de séjour avec attention."
+    text = " ".join([sent] * 40)
+    (chunks,) = split_long([text], ["fr"], 50)
+    assert len(chunks) > 1
+    assert all(len(c.split()) <= 50 for c in chunks)
+    assert all(c.endswith(".") for c in chunks)
+    assert " ".join(chunks) == text
+    (en,) = split_long(["The officer checks the visa. " * 30], ["en"], 40)
+    assert len(en) > 1
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("L’étranger qui sollicite l’asile est admis sur le territoire.", "fr"),
+        ("Les travailleurs saisonniers ont droit à un logement décent.", "fr"),
+        ("The applicant must hold a valid passport and a visa.", "en"),
+        ("Employers shall pay the travel costs of seasonal workers.", "en"),
+        ("12.3", "other"),
+        ("Вид на жительство выдаётся на пять лет.", "other"),
+    ],
+)
+def test_detect_lang(text, lang):
+    assert detect_lang(text) == lang
