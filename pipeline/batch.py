@@ -143,8 +143,9 @@ def file_sha256(path: Path) -> str:
 _WORKER_STATE: dict[str, object] = {}
 
 
-def _worker_state(model_dir: str, params: Params):
-    """The model and the isolated extractor of this worker process, made once."""
+def _worker_state(model_dir: str, params: Params, model=None):
+    """The model and the isolated extractor of this worker process, made once (``model``:
+    one already loaded and verified in this process)."""
     if _WORKER_STATE.get("model_dir") != model_dir:
         from pipeline.extract import IsolatedExtractor
         from pipeline.model import load_model
@@ -155,7 +156,7 @@ def _worker_state(model_dir: str, params: Params):
             mp.current_process()._config["daemon"] = False  # type: ignore[attr-defined]
         _WORKER_STATE.update(
             model_dir=model_dir,
-            model=load_model(Path(model_dir)),
+            model=model or load_model(Path(model_dir)),
             extractor=IsolatedExtractor(params.extract),
         )
     return _WORKER_STATE["model"], _WORKER_STATE["extractor"]
@@ -370,6 +371,8 @@ def run_batch(
     model = load_model(model_dir)  # verify once here; workers load their own copy
     fingerprint = run_fingerprint(params, model.meta["model_sha256"], load_taxonomy().version)
     workers = workers or os.cpu_count() or 1
+    if workers == 1 and executor == "local":  # documents run in this process: load once
+        _worker_state(str(model_dir), params, model)
     with run_lock(out_dir):
         cache_dir = out_dir / CACHE_DIR
         cache_dir.mkdir(exist_ok=True)

@@ -24,36 +24,39 @@ def decide(model: LoadedModel, proba: np.ndarray) -> np.ndarray:
     return proba >= model.thresholds
 
 
-def _word_block(model: LoadedModel) -> tuple[object, slice, np.ndarray]:
-    """The word vectorizer, its column slice in the feature union, and its feature names."""
+def _word_feature_names(model: LoadedModel) -> np.ndarray:
+    """Names of the word features, which come first in the feature union's columns."""
     union = model.pipeline.named_steps["features"]
-    word = dict(union.transformer_list)["word"]
-    names = word.get_feature_names_out()
-    return word, slice(0, len(names)), names
+    return dict(union.transformer_list)["word"].get_feature_names_out()
 
 
-def explain(model: LoadedModel, texts: Sequence[str], decided: np.ndarray, top_n: int) -> list[str]:
-    """For each unit, JSON {area: [top word n-grams by tf-idf x coefficient]} for its labels.
-
-    Only word features are used: character n-grams drive the model too, but a researcher
-    cannot read them.
-    """
-    word, cols, names = _word_block(model)
-    x = word.transform(list(texts)).tocsr()
+def _area_weights(model: LoadedModel, n_word: int) -> np.ndarray:
+    """Per-area weights of the word features (areas x word features)."""
     estimators = model.pipeline.named_steps["clf"].estimators_
     # An area absent from the training data has a constant predictor and no weights.
-    coefs = np.vstack(
-        [
-            est.coef_.ravel()[cols] if hasattr(est, "coef_") else np.zeros(len(names))
-            for est in estimators
-        ]
+    return np.vstack(
+        [est.coef_.ravel()[:n_word] if hasattr(est, "coef_") else np.zeros(n_word)
+         for est in estimators]
     )
+
+
+def explain(model: LoadedModel, features, decided: np.ndarray, top_n: int,
+            names: np.ndarray | None = None) -> list[str]:
+    """For each unit, JSON {area: [top word n-grams by tf-idf x coefficient]} for its labels.
+
+    ``features`` is the unit's feature matrix from the model's feature union. Only word
+    features are used: character n-grams drive the model too, but a researcher cannot
+    read them.
+    """
+    names = _word_feature_names(model) if names is None else names
+    x = features.tocsr()[:, : len(names)]
+    weights = _area_weights(model, len(names))
     out = []
     for i in range(x.shape[0]):
         row = x.getrow(i)
         reasons = {}
         for j in np.flatnonzero(decided[i]):
-            contrib = row.data * coefs[j, row.indices]
+            contrib = row.data * weights[j, row.indices]
             order = np.argsort(-contrib)[:top_n]
             reasons[model.labels[j]] = [str(names[row.indices[k]]) for k in order if contrib[k] > 0]
         out.append(json.dumps(reasons, ensure_ascii=False, sort_keys=True))
@@ -64,17 +67,24 @@ def classify_units(
     model: LoadedModel, units: pd.DataFrame, top_terms: int, batch_size: int
 ) -> pd.DataFrame:
     """Return ``units`` with p_<area> columns, ``labels`` ("B|G") and ``explanation``."""
+    union = model.pipeline.named_steps["features"]
+    clf = model.pipeline.named_steps["clf"]
+    names = _word_feature_names(model)
     frames = []
     for start in range(0, len(units), batch_size) or [0]:
         batch = units.iloc[start : start + batch_size].copy()
-        texts = batch["text"].astype(str).tolist()
-        proba = predict_proba(model, texts)
+        if len(batch):
+            # Features once per batch: the same matrix gives probabilities and explanations.
+            features = union.transform(batch["text"].astype(str).tolist())
+            proba = clf.predict_proba(features)
+        else:
+            features, proba = None, np.zeros((0, len(model.labels)))
         decided = decide(model, proba)
         for j, code in enumerate(model.labels):
-            batch[probability_column(code)] = np.round(proba[:, j], 6) if len(batch) else []
+            batch[probability_column(code)] = np.round(proba[:, j], 6)
         batch["labels"] = [
             "|".join(c for c, d in zip(model.labels, row, strict=True) if d) for row in decided
         ]
-        batch["explanation"] = explain(model, texts, decided, top_terms) if len(batch) else []
+        batch["explanation"] = explain(model, features, decided, top_terms, names) if len(batch) else []
         frames.append(batch)
     return pd.concat(frames, ignore_index=True)

@@ -184,9 +184,13 @@ class IsolatedExtractor:
         code = self._proc.exitcode
         if code is not None and code < 0:
             try:
-                return f"killed by {signal.Signals(-code).name}"
+                name = signal.Signals(-code).name
             except ValueError:
-                return f"killed by signal {-code}"
+                name = f"signal {-code}"
+            if -code in (signal.SIGABRT, signal.SIGSEGV, signal.SIGBUS):
+                # C parsers abort or crash when an allocation fails under RLIMIT_AS
+                return f"killed by {name}, e.g. out of memory under max_memory_mb {self.params.max_memory_mb}"
+            return f"killed by {name}"
         return f"exit code {code}"
 
     def _stop(self, kill: bool = False) -> None:

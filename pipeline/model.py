@@ -105,11 +105,25 @@ def library_versions() -> dict[str, str]:
     }
 
 
+def _compact_vectorizers(pipeline: Pipeline) -> None:
+    """Make the fitted vectorizers cheap to store and load.
+
+    skops writes every numpy scalar as its own object, so a vocabulary of numpy ints takes
+    seconds to load; plain ints load at once. ``stop_words_`` (the terms pruned by min_df
+    and max_features) is not used by transform and is dropped, as scikit-learn advises.
+    """
+    for _, vectorizer in pipeline.named_steps["features"].transformer_list:
+        vectorizer.vocabulary_ = {term: int(i) for term, i in vectorizer.vocabulary_.items()}
+        if hasattr(vectorizer, "stop_words_"):
+            vectorizer.stop_words_ = None
+
+
 def save_model(
     pipeline: Pipeline, thresholds: np.ndarray, meta: dict[str, Any], model_dir: Path
 ) -> dict[str, Any]:
     """Write model.skops and meta.json (with the model file's hash) into model_dir."""
     model_dir.mkdir(parents=True, exist_ok=True)
+    _compact_vectorizers(pipeline)
     tmp = model_dir / (MODEL_FILE + ".tmp")
     sio.dump(pipeline, tmp)
     tmp.replace(model_dir / MODEL_FILE)

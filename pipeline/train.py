@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import KFold, cross_val_predict
+from sklearn.model_selection import GroupKFold, KFold, cross_val_predict
 
 from pipeline.annotations import data_hash, read_annotations
 from pipeline.card import write_model_card
@@ -41,6 +41,18 @@ def choose_thresholds(y: np.ndarray, proba: np.ndarray, params: TrainParams) -> 
     return best
 
 
+def cv_splits(frame: pd.DataFrame, params: TrainParams) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Cross-validation folds. With ``cv_group_by`` (e.g. "source", the genre) every fold
+    predicts genres it was not trained on: real documents differ from the training text in
+    style, and thresholds chosen under that shift transfer better than under random folds."""
+    if params.cv_group_by:
+        groups = frame[params.cv_group_by].fillna("").astype(str).to_numpy()
+        n_splits = min(params.cv_folds, len(set(groups)))
+        return list(GroupKFold(n_splits=n_splits).split(frame, groups=groups))
+    folds = KFold(n_splits=params.cv_folds, shuffle=True, random_state=params.seed)
+    return list(folds.split(frame))
+
+
 def _git_revision() -> str:
     try:
         out = subprocess.run(
@@ -64,8 +76,8 @@ def train(annotations: Path, model_dir: Path, params: TrainParams) -> dict[str, 
     texts = frame["text"].tolist()
     y = label_matrix(frame["labels"], labels)
 
-    folds = KFold(n_splits=params.cv_folds, shuffle=True, random_state=params.seed)
-    oof = cross_val_predict(build_pipeline(params), texts, y, cv=folds, method="predict_proba")
+    oof = cross_val_predict(build_pipeline(params), texts, y, cv=cv_splits(frame, params),
+                            method="predict_proba")
     thresholds = choose_thresholds(y, oof, params)
     cv = multilabel_scores(y, oof >= thresholds, labels)
     cv["per_lang"] = {

@@ -21,6 +21,7 @@ from pipeline.train import train
 
 DESIGNS = {
     "word+char, balanced, C=4 (shipped)": {},
+    "word+char, balanced, C=4, genre-grouped CV": {"cv_group_by": "source"},
     "word+char, balanced, C=1": {"C": 1.0},
     "word+char, balanced, C=16": {"C": 16.0},
     "word+char, unweighted, C=4": {"class_weight": None},
