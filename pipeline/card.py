@@ -37,8 +37,9 @@ def render_model_card(meta: dict[str, Any], metrics: dict[str, Any] | None) -> s
         "",
         "## Model",
         "Word (1-2 gram) and character (3-5 gram, word-bounded) TF-IDF over accent-folded,",
-        "lower-cased text; one logistic regression per area (one-vs-rest); per-area decision",
-        "thresholds chosen by cross-validation.",
+        "lower-cased text (French and English stop words left out of the word features);",
+        "one logistic regression per area (one-vs-rest, balanced class weights); per-area",
+        "decision thresholds chosen on out-of-fold probabilities.",
         f"Model file sha256 `{meta['model_sha256']}`; source revision `{meta['source_revision']}`;",
         f"libraries {', '.join(f'{k} {v}' for k, v in meta['library_versions'].items())}.",
         f"Thresholds: {dict(zip(meta['labels'], meta['thresholds'], strict=True))}.",
@@ -55,7 +56,10 @@ def render_model_card(meta: dict[str, Any], metrics: dict[str, Any] | None) -> s
         json.dumps(meta["params"], indent=2),
         "```",
         "",
-        f"## Cross-validation ({meta['params']['cv_folds']}-fold, on the training data)",
+        f"## Cross-validation ({meta['params']['cv_folds']}-fold"
+        + (f", folds grouped by `{group}` so each fold predicts unseen genres"
+           if (group := meta["params"].get("cv_group_by")) else "")
+        + ", on the training data)",
         f"micro-F1 {cv['summary']['micro_f1']:.3f}, macro-F1 {cv['summary']['macro_f1']:.3f}, "
         f"no-area accuracy {cv['summary']['no_area_accuracy']:.3f}.",
         "",

@@ -30,7 +30,7 @@ class TrainParams:
     annotations: str = "corpus/annotations"
     seed: int = 13
     cv_folds: int = 5
-    cv_group_by: str = ""
+    cv_group_by: str = "source"
     word_ngram_max: int = 2
     char_ngram_min: int = 3
     char_ngram_max: int = 5

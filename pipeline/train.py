@@ -45,8 +45,8 @@ def cv_splits(frame: pd.DataFrame, params: TrainParams) -> list[tuple[np.ndarray
     """Cross-validation folds. With ``cv_group_by`` (e.g. "source", the genre) every fold
     predicts genres it was not trained on: real documents differ from the training text in
     style, and thresholds chosen under that shift transfer better than under random folds."""
-    if params.cv_group_by:
-        groups = frame[params.cv_group_by].fillna("").astype(str).to_numpy()
+    groups = frame[params.cv_group_by].fillna("").astype(str).to_numpy() if params.cv_group_by else []
+    if len(set(groups)) >= 2:  # one genre only (e.g. a small test set): shuffled folds
         n_splits = min(params.cv_folds, len(set(groups)))
         return list(GroupKFold(n_splits=n_splits).split(frame, groups=groups))
     folds = KFold(n_splits=params.cv_folds, shuffle=True, random_state=params.seed)

@@ -2,9 +2,9 @@
 
 Usage: python scripts/bench_run.py [FOLDER] [--min-pages 200]
 
-Builds a corpus of at least --min-pages pages in a temporary folder: the sample PDFs,
-replicated with distinct bytes (a comment after %%EOF) so the cache cannot shortcut them,
-plus FOLDER's PDFs when given. Then, in one run on the same files, prints:
+Builds a corpus of at least --min-pages pages in a temporary folder: FOLDER's PDFs (when
+given) and the sample PDFs, replicated with distinct bytes (a comment after %%EOF) so the
+cache cannot shortcut them. Then, in one run on the same files, prints:
   - pages/s of bare pdfplumber `page.extract_text()` (one process, page.close() per page),
   - pages/s of `capmap run --workers 1` and `--workers 2` (extraction, segmentation,
     classification, matrices and report; a fresh output folder each, so no cache hits),
@@ -14,7 +14,6 @@ plus FOLDER's PDFs when given. Then, in one run on the same files, prints:
 from __future__ import annotations
 
 import argparse
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -37,16 +36,12 @@ def build_corpus(target: Path, folder: Path | None, min_pages: int) -> tuple[lis
             return 0
 
     files, pages = [], 0
-    for src in sorted(folder.rglob("*.pdf")) if folder else []:
-        dst = target / f"real_{len(files):04d}_{src.name}"
-        shutil.copy(src, dst)
-        files.append(dst)
-        pages += pages_of(dst)
-    samples = [p for p in sorted((ROOT / "corpus" / "samples").glob("*.pdf")) if pages_of(p)]
+    sources = [p for p in sorted(folder.rglob("*.pdf")) if pages_of(p)] if folder else []
+    sources += [p for p in sorted((ROOT / "corpus" / "samples").glob("*.pdf")) if pages_of(p)]
     copy = 0
-    while pages < min_pages:
-        for src in samples:
-            dst = target / f"sample_{copy:04d}_{src.name}"
+    while pages < min_pages or copy == 0:  # every source once, then copies until min_pages
+        for src in sources:
+            dst = target / f"c{copy:03d}_{src.name}"
             dst.write_bytes(src.read_bytes() + f"\n%bench copy {copy}\n".encode())
             files.append(dst)
             pages += pages_of(dst)

@@ -20,13 +20,14 @@ from pipeline.params import load_params
 from pipeline.train import train
 
 DESIGNS = {
-    "word+char, balanced, C=4 (shipped)": {},
-    "word+char, balanced, C=4, genre-grouped CV": {"cv_group_by": "source"},
-    "word+char, balanced, C=1": {"C": 1.0},
-    "word+char, balanced, C=16": {"C": 16.0},
-    "word+char, unweighted, C=4": {"class_weight": None},
-    "word only (1-2 grams)": {"max_features_char": 1, "char_ngram_min": 5, "char_ngram_max": 5},
-    "char only (3-5 grams)": {"max_features_word": 1},
+    "word+char LR, balanced, C=4, shuffled CV": {"cv_group_by": ""},
+    "word+char LR, balanced, C=4, genre CV": {"cv_group_by": "source"},
+    "word+char LR, balanced, C=1, genre CV": {"cv_group_by": "source", "C": 1.0},
+    "word+char LR, balanced, C=16, genre CV": {"cv_group_by": "source", "C": 16.0},
+    "word+char LR, unweighted, C=4, genre CV": {"cv_group_by": "source", "class_weight": None},
+    "word only LR, genre CV": {"cv_group_by": "source", "max_features_char": 1,
+                               "char_ngram_min": 5, "char_ngram_max": 5},
+    "char only LR, genre CV": {"cv_group_by": "source", "max_features_word": 1},
 }
 
 

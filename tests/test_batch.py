@@ -128,3 +128,35 @@ def test_user_mistakes_are_one_line_errors(args, message, tmp_path):
     assert result.exit_code == 2
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_sample_matrices_trace_to_units(clean_run, params):
+    """End to end on the sample corpus with the shipped model: every coverage cell is
+    recomputed from predictions.parquet; unreadable documents are NA, never zero."""
+    from pipeline.coverage import level_for
+    from pipeline.schema import NOT_ASSESSED_STATUSES
+
+    out, _ = clean_run
+    predictions = pd.read_parquet(out / "predictions.parquet")
+    manifest = pd.read_csv(out / "manifest.csv", keep_default_na=False)
+    coverage = pd.read_csv(out / "coverage.csv", keep_default_na=False)
+    status = dict(zip(manifest["doc_id"], manifest["status"], strict=False))
+    assert set(coverage["group"]) == set(manifest["doc_id"])
+    m = params.matrix
+    for row in coverage.itertuples():
+        if status[row.group] in NOT_ASSESSED_STATUSES:
+            assert row.level == "NA" and row.units == "NA"
+            continue
+        units = predictions[predictions["doc_id"] == row.group]
+        tagged = units[units["labels"].str.split("|").map(lambda ls, c=row.area: c in ls)]
+        strong = int((tagged[f"p_{row.area}"] >= m.partial_min_probability).sum())
+        share = len(tagged) / len(units) if len(units) else 0.0
+        assert int(row.units) == len(tagged)
+        assert float(row.share) == pytest.approx(share, abs=1e-4)
+        assert row.level == level_for(len(tagged), share, strong, m)
+    assert (coverage["level"] == "substantively addressed").any()
+    sheets = pd.read_excel(out / "matrices.xlsx", sheet_name=None)
+    assert {"coverage_units", "coverage_share", "coverage_level", "gaps", "evidence",
+            "documents", "about"} <= set(sheets)
+    evidence = sheets["evidence"]
+    assert set(evidence["unit_id"]) <= set(predictions["unit_id"])
