@@ -126,16 +126,12 @@ def run_fingerprint(params: Params, model_sha256: str, taxonomy_version: str) ->
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-def file_sha256(path: Path) -> str:
-    """sha256 of a file's bytes, read in chunks ("unreadable" when it cannot be read)."""
-    h = hashlib.sha256()
-    try:
-        with open(path, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-    except OSError:
-        return "unreadable"
-    return h.hexdigest()
+def content_key(path: Path) -> str:
+    """What identifies a file's content in the cache: its sha256, or for a file that cannot
+    be read, its path (so two unreadable files never share a cache entry)."""
+    from pipeline.extract import file_sha256
+
+    return file_sha256(path) or "unreadable-" + hashlib.sha256(str(path).encode()).hexdigest()
 
 
 # --- per-document work (runs in a worker process) --------------------------------------------
@@ -378,7 +374,7 @@ def run_batch(
         cache_dir.mkdir(exist_ok=True)
         for stale in cache_dir.glob(".*.tmp"):  # left by a killed run; never trusted
             stale.unlink(missing_ok=True)
-        jobs = [Job(str(p), src, f"{file_sha256(p)[:24]}-{fingerprint}") for p, src in files]
+        jobs = [Job(str(p), src, f"{content_key(p)[:24]}-{fingerprint}") for p, src in files]
         todo = list({j.key: j for j in jobs if not (cache_dir / f"{j.key}.json").exists()}.values())
         bar = progress(len(todo)) if progress and todo else None
         submit_args = (str(cache_dir), str(model_dir), params)

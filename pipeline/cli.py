@@ -9,6 +9,7 @@ import click
 
 from pipeline import __version__
 from pipeline.params import ParamsError, load_params
+from pipeline.schema import GROUPINGS
 from pipeline.taxonomy import load_taxonomy
 
 
@@ -17,6 +18,14 @@ class InputProblem(click.ClickException):
 
     exit_code = 2
 
+
+BY_OPTION = click.option(
+    "--by",
+    type=click.Choice(list(GROUPINGS)),
+    default="document",
+    show_default=True,
+    help="Rows of the matrices: documents, or documents grouped by a metadata column.",
+)
 
 PARAMS_OPTION = click.option(
     "--params",
@@ -256,13 +265,7 @@ def tag_cmd(
     required=True,
     help="Output folder for the matrices and the report.",
 )
-@click.option(
-    "--by",
-    type=click.Choice(["document", "country", "doc_type", "year"]),
-    default="document",
-    show_default=True,
-    help="Rows of the matrices.",
-)
+@BY_OPTION
 @click.option(
     "--metadata",
     "metadata_path",
@@ -341,13 +344,7 @@ def matrix_cmd(
     default=None,
     help="CSV with path,country,year,title,doc_type for the documents.",
 )
-@click.option(
-    "--by",
-    type=click.Choice(["document", "country", "doc_type", "year"]),
-    default="document",
-    show_default=True,
-    help="Rows of the coverage matrix.",
-)
+@BY_OPTION
 @click.option(
     "--workers",
     type=click.IntRange(min=0),

@@ -29,13 +29,12 @@ from dataclasses import dataclass
 import pandas as pd
 
 from pipeline.params import MatrixParams
-from pipeline.schema import NOT_ASSESSED_STATUSES, UNIT_COLUMNS, probability_column
+from pipeline.schema import GROUPINGS, NOT_ASSESSED_STATUSES, UNIT_COLUMNS, probability_column
 from pipeline.taxonomy import area_codes, load_taxonomy
 
 NA = "NA"
 NOT_ADDRESSED, PARTLY, SUBSTANTIVE = "not addressed", "partly addressed", "substantively addressed"
 LEVELS: tuple[str, ...] = (NOT_ADDRESSED, PARTLY, SUBSTANTIVE)  # in rank order
-GROUPINGS: tuple[str, ...] = ("document", "country", "doc_type", "year")
 METADATA_COLUMNS: tuple[str, ...] = ("path", "country", "year", "title", "doc_type")
 UNKNOWN = "unknown"
 SNIPPET_CHARS = 300

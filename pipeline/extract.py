@@ -36,8 +36,8 @@ class _Status(Exception):
         self.status, self.error, self.pages = status, error, pages
 
 
-def doc_id_of(path: Path) -> str:
-    """First 16 hex chars of the sha256 of the file's bytes ("" when unreadable)."""
+def file_sha256(path: Path) -> str:
+    """sha256 (hex) of the file's bytes, read in chunks ("" when it cannot be read)."""
     h = hashlib.sha256()
     try:
         with open(path, "rb") as f:
@@ -45,7 +45,12 @@ def doc_id_of(path: Path) -> str:
                 h.update(chunk)
     except OSError:
         return ""
-    return h.hexdigest()[:16]
+    return h.hexdigest()
+
+
+def doc_id_of(path: Path) -> str:
+    """First 16 hex chars of the sha256 of the file's bytes ("" when unreadable)."""
+    return file_sha256(path)[:16]
 
 
 def _check_file(path: Path, params: ExtractParams) -> int:

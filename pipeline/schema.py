@@ -50,6 +50,9 @@ NOT_ASSESSED_STATUSES: frozenset[str] = frozenset(
     {"no_text_layer", "encrypted", "not_pdf", "timeout", "too_large", "failed"}
 )
 
+# Rows of the coverage matrices: documents, or documents grouped by a metadata column.
+GROUPINGS: tuple[str, ...] = ("document", "country", "doc_type", "year")
+
 # predictions.parquet = UNIT_COLUMNS + one probability column per area (f"p_{code}", in
 # taxonomy order) + these:
 PREDICTION_EXTRA_COLUMNS: tuple[str, ...] = (
