@@ -56,6 +56,7 @@ class MatrixParams:
     substantive_min_units: int = 3
     substantive_min_share: float = 0.05
     evidence_per_cell: int = 5
+    heatmap_max_rows: int = 150
 
 
 @dataclass(frozen=True)

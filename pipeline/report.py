@@ -106,10 +106,16 @@ def write_heatmap(result: CoverageResult, target: Path) -> Path:
     from matplotlib.patches import Patch
 
     order = [NA, NOT_ADDRESSED, PARTLY, SUBSTANTIVE]
-    levels = result.level[list(result.areas)]
+    # A picture of thousands of rows is unreadable and past matplotlib's size limit: draw
+    # the first heatmap_max_rows rows and say so; coverage.csv holds them all.
+    max_rows = result.params.heatmap_max_rows
+    total = len(result.level)
+    levels = result.level[list(result.areas)].iloc[:max_rows]
     codes = levels.map(order.index).to_numpy()
     n = len(levels)
     fig, ax = plt.subplots(figsize=(10, 1.8 + 0.42 * max(n, 1)), dpi=110)
+    if total > n:
+        ax.set_title(f"first {n} of {total} rows; all rows in coverage.csv", fontsize=9)
     ax.imshow(
         codes,
         cmap=ListedColormap([LEVEL_COLOURS[lv] for lv in order]),
@@ -137,7 +143,8 @@ def write_heatmap(result: CoverageResult, target: Path) -> Path:
         fontsize=8,
     )
     ax.xaxis.tick_top()
-    ax.set_yticks(range(n), [_short_label(str(s)) for s in result.level["label"]], fontsize=9)
+    ax.set_yticks(range(n), [_short_label(str(s)) for s in result.level["label"].iloc[:n]],
+                  fontsize=9)
     ax.set_xticks([x - 0.5 for x in range(1, len(result.areas))], minor=True)
     ax.set_yticks([y - 0.5 for y in range(1, n)], minor=True)
     ax.grid(which="minor", color="white", linewidth=2)

@@ -63,10 +63,19 @@ def _identifier():
     return ident
 
 
+_LETTER = re.compile(r"[^\W\d_]")
+_LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")  # Basic Latin to Latin Extended-B
+
+
+def count_letters(text: str) -> int:
+    """Number of letters in ``text`` (regex: far faster than a per-character loop)."""
+    return len(_LETTER.findall(text))
+
+
 def detect_lang(text: str, min_letters: int = 20) -> str:
     """fr | en | other for one text (other: too few Latin letters or another language)."""
-    letters = sum(c.isalpha() for c in text)
-    latin = sum(c.isalpha() and c < "ɏ" for c in text)
+    letters = count_letters(text)
+    latin = len(_LATIN_LETTER.findall(text))
     if letters < min_letters or latin < 0.8 * letters:
         return "other"
     lang, prob = _identifier().classify(text)
@@ -85,7 +94,7 @@ def document_langs(texts: list[str]) -> list[str]:
     major = majority.most_common(1)[0][0] if majority else None
     out = []
     for lang, t in zip(langs, texts, strict=True):
-        letters = sum(c.isalpha() for c in t)
+        letters = count_letters(t)
         if major and letters < 60 and major != "other" and letters >= 1:
             lang = major
         out.append(lang)

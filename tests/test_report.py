@@ -87,3 +87,13 @@ def test_report_renders_in_headless_chromium(report, tmp_path):
         timeout=60,
     )
     assert shot.is_file() and shot.stat().st_size > 10_000
+
+
+def test_heatmap_of_many_documents_is_capped(tmp_path):
+    """A batch of thousands of documents must not fail at the picture: rows are capped."""
+    from pipeline.report import write_heatmap
+
+    predictions, manifest, metadata = sample_inputs()
+    capped = build_coverage(predictions, manifest, metadata, MatrixParams(heatmap_max_rows=2))
+    assert len(capped.level) > 2
+    assert write_heatmap(capped, tmp_path / "capped.png").stat().st_size > 1000
