@@ -357,18 +357,19 @@ def run_batch(
     """Run extract -> tag -> matrix -> report over every input document, resumably; with
     ``quarantine``, inputs that could not be assessed are copied to OUT_DIR/quarantine/."""
     from pipeline.export import check_grouping, read_metadata, run_matrix
-    from pipeline.model import load_model
+    from pipeline.model import load_model, verify_model
     from pipeline.taxonomy import load_taxonomy
 
     started = time.perf_counter()
     files = list_inputs(inputs)
     # A bad metadata file or --by fails now, not after hours of extraction.
     check_grouping(by, read_metadata(metadata) if metadata else None, metadata)
-    model = load_model(model_dir)  # verify once here; workers load their own copy
-    fingerprint = run_fingerprint(params, model.meta["model_sha256"], load_taxonomy().version)
     workers = workers or os.cpu_count() or 1
     if workers == 1 and executor == "local":  # documents run in this process: load once
-        _worker_state(str(model_dir), params, model)
+        meta = _worker_state(str(model_dir), params, load_model(model_dir))[0].meta
+    else:  # workers load their own copy; here the model is only checked
+        meta = verify_model(model_dir)
+    fingerprint = run_fingerprint(params, meta["model_sha256"], load_taxonomy().version)
     with run_lock(out_dir):
         cache_dir = out_dir / CACHE_DIR
         cache_dir.mkdir(exist_ok=True)

@@ -140,8 +140,9 @@ def _minor(version: str) -> str:
     return ".".join(version.split(".")[:2])
 
 
-def load_model(model_dir: Path) -> LoadedModel:
-    """Load a model only if its file hash and library versions match its meta.json."""
+def verify_model(model_dir: Path) -> dict[str, Any]:
+    """Check a model folder without building the model: its files, the file hash and library
+    versions recorded in meta.json, and that it holds only trusted types. Returns the card."""
     meta_path, model_path = model_dir / META_FILE, model_dir / MODEL_FILE
     if not meta_path.is_file() or not model_path.is_file():
         raise ModelError(f"{model_dir}: not a capmap model (needs {MODEL_FILE} and {META_FILE})")
@@ -169,7 +170,13 @@ def load_model(model_dir: Path) -> LoadedModel:
     untrusted = [t for t in found if t not in TRUSTED_TYPES]
     if untrusted:
         raise ModelError(f"{model_path}: contains untrusted types {untrusted}; refusing to load")
-    pipeline = sio.load(model_path, trusted=TRUSTED_TYPES)
+    return meta
+
+
+def load_model(model_dir: Path) -> LoadedModel:
+    """Load a model only if it passes ``verify_model``."""
+    meta = verify_model(model_dir)
+    pipeline = sio.load(model_dir / MODEL_FILE, trusted=TRUSTED_TYPES)
     return LoadedModel(
         pipeline=pipeline,
         labels=tuple(meta["labels"]),
