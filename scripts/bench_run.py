@@ -51,18 +51,10 @@ def build_corpus(target: Path, folder: Path | None, min_pages: int) -> tuple[lis
 
 def bare_pdfplumber(files: list[Path]) -> tuple[int, float]:
     """Pages and seconds for single-process pdfplumber extract_text with page.close()."""
-    import pdfplumber
+    from bench_extract import _bare_pdfplumber  # the same baseline as the extraction bench
 
-    pages, start = 0, time.perf_counter()
-    for path in files:
-        try:
-            with pdfplumber.open(path) as pdf:
-                for page in pdf.pages:
-                    page.extract_text()
-                    page.close()
-                    pages += 1
-        except Exception:  # a file pdfplumber cannot read counts no pages
-            continue
+    start = time.perf_counter()
+    pages = _bare_pdfplumber(files)
     return pages, time.perf_counter() - start
 
 
