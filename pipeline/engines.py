@@ -30,15 +30,9 @@ class Segment:
 
 
 @dataclass
-class Line:
-    """One text line of a page, with its box and main font size."""
+class Line(Segment):
+    """One text line of a page: a segment's box and main font size, plus layout facts."""
 
-    text: str
-    x0: float
-    x1: float
-    top: float
-    bottom: float
-    size: float
     marker: str = ""  # a superscript note marker that opened the line ("" when none)
     column: int = 0
 

@@ -11,12 +11,11 @@ import os
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline import __version__
 from pipeline.coverage import GROUPINGS, METADATA_COLUMNS, CoverageResult, build_coverage
-from pipeline.io import InputError, atomic_path, write_text_atomic
+from pipeline.io import InputError, atomic_path, write_parquet_atomic, write_text_atomic
 from pipeline.params import MatrixParams
 from pipeline.schema import MANIFEST_COLUMNS
 from pipeline.taxonomy import load_taxonomy
@@ -125,17 +124,6 @@ def _write_csv(frame: pd.DataFrame, target: Path) -> None:
     write_text_atomic(text, target)
 
 
-def _write_parquet(frame: pd.DataFrame, target: Path) -> None:
-    # No index; the pandas schema metadata holds no timestamp, so bytes repeat run to run
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    tmp = atomic_path(target)
-    try:
-        pq.write_table(table, tmp, compression="zstd")
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def _xlsx_safe(frame: pd.DataFrame) -> pd.DataFrame:
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
@@ -175,7 +163,7 @@ def write_outputs(result: CoverageResult, out_dir: Path, model_id: str = "") -> 
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [out_dir / n for n in (COVERAGE_CSV, COVERAGE_PARQUET, GAPS_CSV, XLSX)]
     _write_csv(result.long, paths[0])
-    _write_parquet(result.long, paths[1])
+    write_parquet_atomic(result.long, paths[1])
     _write_csv(result.gaps, paths[2])
     sheets = {
         "coverage_units": result.units,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing as mp
-import os
 import signal
 import time
 from dataclasses import asdict, dataclass, field
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.io import write_parquet_atomic, write_text_atomic
 from pipeline.params import ExtractParams
 from pipeline.schema import MANIFEST_COLUMNS, UNIT_COLUMNS
 
@@ -278,16 +278,6 @@ def expand_inputs(inputs: list[Path]) -> list[tuple[Path, str]]:
     return [x for x in out if not (x[1] in seen or seen.add(x[1]))]
 
 
-def _atomic_write(path: Path, write) -> None:
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
 def units_frame(units: list[dict]) -> pd.DataFrame:
     """Unit rows as a DataFrame with exactly schema.UNIT_COLUMNS, sorted by path then seq."""
     df = pd.DataFrame(units, columns=list(UNIT_COLUMNS))
@@ -313,11 +303,9 @@ def extract_paths(
     manifest = pd.DataFrame(rows, columns=list(MANIFEST_COLUMNS))
     manifest = manifest.sort_values("path", kind="stable").reset_index(drop=True)
     if fmt == "parquet":
-        _atomic_write(out_dir / "units.parquet", lambda p: df.to_parquet(p, index=False))
+        write_parquet_atomic(df, out_dir / "units.parquet")
     else:
-        _atomic_write(
-            out_dir / "units.jsonl",
-            lambda p: df.to_json(p, orient="records", lines=True, force_ascii=False),
-        )
-    _atomic_write(out_dir / "manifest.csv", lambda p: manifest.to_csv(p, index=False))
+        write_text_atomic(df.to_json(orient="records", lines=True, force_ascii=False),
+                          out_dir / "units.jsonl")
+    write_text_atomic(manifest.to_csv(index=False), out_dir / "manifest.csv")
     return manifest

@@ -110,10 +110,3 @@ def train(annotations: Path, model_dir: Path, params: TrainParams) -> dict[str, 
     meta = save_model(pipeline, thresholds, meta, model_dir)
     write_model_card(model_dir)
     return meta
-
-
-def training_frame_summary(frame: pd.DataFrame) -> str:
-    """One line: units, languages and no-area count of a training frame."""
-    langs = ", ".join(f"{k}={v}" for k, v in frame["lang"].value_counts().sort_index().items())
-    empty = int(frame["labels"].map(len).eq(0).sum())
-    return f"{len(frame)} units ({langs}), {empty} with no area"
