@@ -16,10 +16,11 @@ import multiprocessing as mp
 import os
 import shutil
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.io import InputError, atomic_path, write_parquet_atomic, write_text_atomic
+from pipeline.isolation import IsolatedProcess, TaskFailed
 from pipeline.params import Params
 from pipeline.schema import MANIFEST_COLUMNS, NOT_ASSESSED_STATUSES
 
@@ -134,71 +136,122 @@ def content_key(path: Path) -> str:
     return file_sha256(path) or "unreadable-" + hashlib.sha256(str(path).encode()).hexdigest()
 
 
-# --- per-document work (runs in a worker process) --------------------------------------------
-
-_WORKER_STATE: dict[str, object] = {}
-
-
-def _worker_state(model_dir: str, params: Params, model=None):
-    """The model and the isolated extractor of this worker process, made once (``model``:
-    one already loaded and verified in this process)."""
-    if _WORKER_STATE.get("model_dir") != model_dir:
-        from pipeline.extract import IsolatedExtractor
-        from pipeline.model import load_model
-
-        if mp.current_process().daemon:
-            # Dask runs workers as daemonic processes, which multiprocessing forbids to have
-            # children; each PDF must still be read in a killable child, so allow it here.
-            mp.current_process()._config["daemon"] = False  # type: ignore[attr-defined]
-        _WORKER_STATE.update(
-            model_dir=model_dir,
-            model=model or load_model(Path(model_dir)),
-            extractor=IsolatedExtractor(params.extract),
-        )
-    return _WORKER_STATE["model"], _WORKER_STATE["extractor"]
+def _file_size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
 
 
-def process_document(job: Job, cache_dir: str, model_dir: str, params: Params) -> dict:
-    """Extract and tag one document; cache its predictions, then its manifest row."""
-    from pipeline.extract import units_frame
-    from pipeline.tag import model_metadata, prediction_columns, tag_units
+# --- per-document work -------------------------------------------------------------------
+#
+# Each worker is a thread (or a Dask worker) driving one isolated child process
+# (pipeline.isolation) that extracts, tags and caches one document at a time: the child
+# holds spaCy and the model, so they load once per worker, and a hostile PDF that kills or
+# hangs it costs that document a failure row and the child a restart.
 
-    model, extractor = _worker_state(model_dir, params)
-    result = extractor.extract(Path(job.path), job.source_path)
+_CHILD_MODEL: dict[str, object] = {}  # model_dir -> LoadedModel, inside a child process
+
+
+def child_warmup(model_dir: str) -> None:
+    """Runs once when a worker's child starts: extraction imports and the model."""
+    from pipeline.extract import import_extraction
+    from pipeline.model import load_model
+
+    import_extraction()
+    _CHILD_MODEL[model_dir] = load_model(Path(model_dir))
+
+
+def _write_cache(cache: Path, key: str, predictions: pd.DataFrame, row: dict, model_id: str) -> None:
+    # The manifest row goes last: a document whose row exists is complete.
+    write_parquet_atomic(predictions, cache / f"{key}.parquet", {"capmap.model_id": model_id})
+    write_text_atomic(json.dumps(row, sort_keys=True), cache / f"{key}.json")
+
+
+def document_task(job: Job, cache_dir: str, model_dir: str, params: Params) -> dict:
+    """Extract, tag and cache one document (runs inside a worker's child process)."""
+    from pipeline.extract import extract_file, units_frame
+    from pipeline.tag import prediction_columns, tag_units
+
+    model = _CHILD_MODEL[model_dir]
+    result = extract_file(Path(job.path), params.extract, job.source_path)
     row = dict(result.manifest)
-    cache = Path(cache_dir)
     if result.units:
         predictions = tag_units(units_frame(result.units), model, params)
     else:
         predictions = pd.DataFrame(columns=prediction_columns(model.labels))
-    write_parquet_atomic(predictions, cache / f"{job.key}.parquet", model_metadata(model))
-    write_text_atomic(json.dumps(row, sort_keys=True), cache / f"{job.key}.json")
+    _write_cache(Path(cache_dir), job.key, predictions, row, model.model_id)
     return row
+
+
+_LOCAL = threading.local()
+
+
+def _worker_process(model_dir: str, params: Params) -> IsolatedProcess:
+    """This thread's child process (started on first use, kept for the next document)."""
+    process = getattr(_LOCAL, "process", None)
+    if process is None or getattr(_LOCAL, "model_dir", None) != model_dir:
+        if mp.current_process().daemon:
+            # Dask runs workers as daemonic processes, which multiprocessing forbids to have
+            # children; each PDF must still be read in a killable child, so allow it here.
+            mp.current_process()._config["daemon"] = False  # type: ignore[attr-defined]
+        if process is not None:
+            process.close()
+        process = IsolatedProcess(
+            params.extract.max_memory_mb,
+            params.extract.timeout_seconds,
+            warmup=("pipeline.batch:child_warmup", (model_dir,)),
+        )
+        _LOCAL.process, _LOCAL.model_dir = process, model_dir
+        with _OPEN_LOCK:
+            _OPEN.append(process)
+    return process
+
+
+_OPEN: list[IsolatedProcess] = []  # every child started by this process, to stop at the end
+_OPEN_LOCK = threading.Lock()
+
+
+def close_worker_processes() -> None:
+    """Stop every child process this process started."""
+    with _OPEN_LOCK:
+        while _OPEN:
+            _OPEN.pop().close()
+    _LOCAL.__dict__.clear()
+
+
+def process_document(
+    job: Job, cache_dir: str, model_dir: str, params: Params, labels: tuple[str, ...], model_id: str
+) -> dict:
+    """Run ``document_task`` for one document in this worker's child; a timeout or crash
+    is cached as the document's failure row, with no units."""
+    from pipeline.extract import failure_row
+    from pipeline.tag import prediction_columns
+
+    start = time.perf_counter()
+    try:
+        return _worker_process(model_dir, params).call(
+            document_task, job, cache_dir, model_dir, params
+        )
+    except TaskFailed as failure:
+        seconds = time.perf_counter() - start
+        row = failure_row(Path(job.path), job.source_path, failure.status, failure.error, seconds)
+        empty = pd.DataFrame(columns=prediction_columns(labels))
+        _write_cache(Path(cache_dir), job.key, empty, row, model_id)
+        return row
 
 
 # --- executors --------------------------------------------------------------------------------
 
 
-def _close_worker_state() -> None:
-    """Stop this process's extraction child (a one-worker run works in the caller)."""
-    extractor = _WORKER_STATE.pop("extractor", None)
-    _WORKER_STATE.clear()
-    if extractor is not None:
-        extractor.close()
-
-
 def _run_local(jobs: list[Job], workers: int, submit_args: tuple) -> Iterator[dict]:
-    if workers == 1:
-        try:
-            for job in jobs:
-                yield process_document(job, *submit_args)
-        finally:  # no extraction child may outlive the run
-            _close_worker_state()
-        return
-    with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
-        futures = [pool.submit(process_document, job, *submit_args) for job in jobs]
-        for future in as_completed(futures):
-            yield future.result()
+    try:
+        with ThreadPoolExecutor(workers) as pool:
+            futures = [pool.submit(process_document, job, *submit_args) for job in jobs]
+            for future in as_completed(futures):
+                yield future.result()
+    finally:  # no child process may outlive the run
+        close_worker_processes()
 
 
 def _run_dask(
@@ -357,7 +410,7 @@ def run_batch(
     """Run extract -> tag -> matrix -> report over every input document, resumably; with
     ``quarantine``, inputs that could not be assessed are copied to OUT_DIR/quarantine/."""
     from pipeline.export import check_grouping, read_metadata, run_matrix
-    from pipeline.model import load_model, verify_model
+    from pipeline.model import check_card
     from pipeline.taxonomy import load_taxonomy
 
     started = time.perf_counter()
@@ -365,10 +418,8 @@ def run_batch(
     # A bad metadata file or --by fails now, not after hours of extraction.
     check_grouping(by, read_metadata(metadata) if metadata else None, metadata)
     workers = workers or os.cpu_count() or 1
-    if workers == 1 and executor == "local":  # documents run in this process: load once
-        meta = _worker_state(str(model_dir), params, load_model(model_dir))[0].meta
-    else:  # workers load their own copy; here the model is only checked
-        meta = verify_model(model_dir)
+    # Workers' child processes verify and load the model; here only its card is checked.
+    meta = check_card(model_dir)
     fingerprint = run_fingerprint(params, meta["model_sha256"], load_taxonomy().version)
     with run_lock(out_dir):
         cache_dir = out_dir / CACHE_DIR
@@ -377,8 +428,11 @@ def run_batch(
             stale.unlink(missing_ok=True)
         jobs = [Job(str(p), src, f"{content_key(p)[:24]}-{fingerprint}") for p, src in files]
         todo = list({j.key: j for j in jobs if not (cache_dir / f"{j.key}.json").exists()}.values())
+        # Largest files first, so no worker is left with a big one while the others idle.
+        todo.sort(key=lambda j: _file_size(j.path), reverse=True)
         bar = progress(len(todo)) if progress and todo else None
-        submit_args = (str(cache_dir), str(model_dir), params)
+        submit_args = (str(cache_dir), str(model_dir), params, tuple(meta["labels"]),
+                       str(meta["model_sha256"])[:12])
         runner = (
             _run_dask(todo, workers, scheduler, submit_args)
             if executor == "dask"

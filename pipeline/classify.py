@@ -53,12 +53,14 @@ def explain(model: LoadedModel, features, decided: np.ndarray, top_n: int,
     weights = _area_weights(model, len(names))
     out = []
     for i in range(x.shape[0]):
-        row = x.getrow(i)
+        # The row's slice of the CSR arrays (x.getrow would build a matrix per unit).
+        lo, hi = x.indptr[i], x.indptr[i + 1]
+        indices, data = x.indices[lo:hi], x.data[lo:hi]
         reasons = {}
         for j in np.flatnonzero(decided[i]):
-            contrib = row.data * weights[j, row.indices]
+            contrib = data * weights[j, indices]
             order = np.argsort(-contrib)[:top_n]
-            reasons[model.labels[j]] = [str(names[row.indices[k]]) for k in order if contrib[k] > 0]
+            reasons[model.labels[j]] = [str(names[indices[k]]) for k in order if contrib[k] > 0]
         out.append(json.dumps(reasons, ensure_ascii=False, sort_keys=True))
     return out
 

@@ -399,6 +399,7 @@ def run_cmd(
     """
     from pipeline.batch import QUARANTINE_DIR, RunLocked, run_batch
     from pipeline.io import InputError
+    from pipeline.isolation import StartFailed
     from pipeline.model import ModelError
 
     params = _load(params_path)
@@ -417,7 +418,7 @@ def run_cmd(
         )
     except (InputError, RunLocked) as exc:
         raise InputProblem(str(exc)) from exc
-    except ModelError as exc:
+    except (ModelError, StartFailed) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(summary.line())
     click.echo(
@@ -477,6 +478,7 @@ def extract_cmd(
     from dataclasses import replace
 
     from pipeline.extract import expand_inputs, extract_paths
+    from pipeline.isolation import StartFailed
 
     for item in inputs:
         if not item.exists():
@@ -486,7 +488,10 @@ def extract_cmd(
     params = _load(params_path).extract
     if engine:
         params = replace(params, engine=engine)
-    manifest = extract_paths(list(inputs), out_dir, params, fmt)
+    try:
+        manifest = extract_paths(list(inputs), out_dir, params, fmt)
+    except StartFailed as exc:
+        raise click.ClickException(str(exc)) from exc
     for status, rows in manifest.groupby("status", sort=False):
         click.echo(f"{status}: {len(rows)} file(s), {int(rows['units'].sum())} units")
     click.echo(f"units: {out_dir / ('units.' + fmt)}  manifest: {out_dir / 'manifest.csv'}")

@@ -15,6 +15,8 @@ from pathlib import Path
 
 ENGINES: tuple[str, ...] = ("pdfium", "pdfplumber")
 _MARKER = re.compile(r"^[\d*†‡a-z]{1,3}$")
+_SPACES = re.compile(r"\s{2,}")
+_MAX_STEPS = 4  # characters to step over when a box's first character is found late
 
 
 @dataclass
@@ -77,7 +79,7 @@ def _make_line(segs: list[Segment]) -> Line:
         prev = s
     main = [s for s in segs if s.size >= 0.8 * size] or segs
     return Line(
-        text="".join(parts).strip(),
+        text=_SPACES.sub(" ", "".join(parts)).strip(),
         x0=min(s.x0 for s in segs),
         x1=max(s.x1 for s in segs),
         top=min(s.top for s in main),
@@ -209,21 +211,57 @@ def lines_from_segments(
 
 
 def _pdfium_segments(textpage, height: float) -> list[Segment]:
+    """Segments from pdfium's text rectangles, with each rectangle's text sliced from the
+    page text in one pass.
+
+    pdfium builds its rectangles from the page's characters in order, so rectangle i holds
+    the characters from its first one up to the first one of rectangle i+1. Asking pdfium
+    for the text inside each box instead (``get_text_bounded``) rescans the page per box
+    and repeats letters where kerned boxes overlap ("Yo" + "You require").
+    """
+    import ctypes
+
     import pypdfium2.raw as raw
 
     tp = textpage.raw
-    segs = []
+    text = textpage.get_text_range()
+    boxes: list[tuple[float, float, float, float, int, float]] = []
+    left, right, top, bottom = (ctypes.c_double() for _ in range(4))
+    cleft, cright, cbottom, ctop = (ctypes.c_double() for _ in range(4))
+    n_chars = textpage.count_chars()
+    last_start = 0
     for i in range(textpage.count_rects()):
-        left, bottom, right, top = textpage.get_rect(i)
-        text = textpage.get_text_bounded(left, bottom, right, top)
-        if not text.strip():
-            continue
-        idx = raw.FPDFText_GetCharIndexAtPos(tp, left + 0.5, (top + bottom) / 2, 1.5, 1.5)
+        raw.FPDFText_GetRect(tp, i, left, top, right, bottom)
+        x0, x1, y1, y0 = left.value, right.value, top.value, bottom.value
+        idx = raw.FPDFText_GetCharIndexAtPos(tp, x0 + 0.5, (y1 + y0) / 2, 1.5, 1.5)
+        # The hit may be the last letter of the box before (kerned boxes overlap, and a
+        # space may have no box): step on to the first character that starts in this box.
+        for _ in range(_MAX_STEPS) if idx >= 0 else ():
+            raw.FPDFText_GetCharBox(tp, idx, cleft, cright, cbottom, ctop)
+            if cleft.value >= x0 - 0.05 or idx + 1 >= n_chars:
+                break
+            idx += 1
+        start = raw.FPDFText_GetTextIndexFromCharIndex(tp, idx) if idx >= 0 else -1
+        # A box whose first character cannot be found, or is one an earlier box already
+        # holds, joins the box before it.
+        start = 0 if not boxes else start if start > last_start else last_start
         size = raw.FPDFText_GetFontSize(tp, idx) if idx >= 0 else 0.0
+        if boxes and start == last_start:
+            px0, px1, py0, py1, pstart, psize = boxes[-1]
+            boxes[-1] = (min(px0, x0), max(px1, x1), min(py0, y0), max(py1, y1), pstart, psize)
+            continue
+        boxes.append((x0, x1, y0, y1, start, size))
+        last_start = start
+    segs = []
+    for j, (x0, x1, y0, y1, start, size) in enumerate(boxes):
+        end = boxes[j + 1][4] if j + 1 < len(boxes) else len(text)
+        piece = text[start:end]
+        if not piece.strip():
+            continue
         if size <= 0:
-            size = (top - bottom) * 1.2
-        text = text.replace("\r\n", " ").replace("\n", " ").replace("\ufffe", "\x02")
-        segs.append(Segment(text, left, right, height - top, height - bottom, size))
+            size = (y1 - y0) * 1.2
+        piece = piece.replace("\r\n", " ").replace("\n", " ").replace("\ufffe", "\x02")
+        segs.append(Segment(piece, x0, x1, height - y1, height - y0, size))
     return segs
 
 

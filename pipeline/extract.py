@@ -1,21 +1,21 @@
 """PDF files -> units and a manifest, each file read in an isolated child process.
 
-A child process (not a thread) runs the extraction with an address-space limit and is
-killed after the per-file timeout, so a hostile or huge PDF cannot hang or exhaust a batch.
+A child process (not a thread; see pipeline.isolation) runs the extraction with an
+address-space limit and is killed after the per-file timeout, so a hostile or huge PDF
+cannot hang or exhaust a batch.
 """
 
 from __future__ import annotations
 
 import hashlib
-import multiprocessing as mp
-import signal
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from pipeline.io import write_parquet_atomic, write_text_atomic
+from pipeline.isolation import IsolatedProcess, TaskFailed
 from pipeline.params import ExtractParams
 from pipeline.schema import MANIFEST_COLUMNS, UNIT_COLUMNS
 
@@ -129,95 +129,42 @@ def extract_file(
     return ExtractResult({k: row[k] for k in MANIFEST_COLUMNS}, units)
 
 
-def _limit_memory(max_memory_mb: int) -> None:
-    import resource
-
-    limit = int(max_memory_mb) * 2**20
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
-
-# A child's start-up (imports) happens before it takes a file, so no file's timeout pays it.
-STARTUP_SECONDS = 60.0
+def failure_row(path: Path, source: str, status: str, error: str, seconds: float) -> dict:
+    """The manifest row of a file whose worker process timed out or died."""
+    row = {"doc_id": doc_id_of(path), "path": source, "pages": 0, "units": 0, "chars": 0,
+           "status": status, "error": error, "seconds": round(seconds, 3)}
+    return {k: row[k] for k in MANIFEST_COLUMNS}
 
 
-def _worker(conn, max_memory_mb: int) -> None:
-    _limit_memory(max_memory_mb)
+def import_extraction() -> None:
+    """Import and load what extraction needs (run once when a worker process starts, so no
+    file's timeout pays for it): the PDF engines, the sentence pipelines, the word lists."""
     import pypdfium2  # noqa: F401
 
     import pipeline.engines
-    import pipeline.layout
-    import pipeline.segment  # noqa: F401
+    import pipeline.layout  # noqa: F401
+    from pipeline.clean import is_word
+    from pipeline.segment import detect_lang, sentence_pipeline
 
-    conn.send("ready")
-    while True:
-        job = conn.recv()
-        if job is None:
-            return
-        path, params_dict, source = job
-        conn.send(extract_file(Path(path), ExtractParams(**params_dict), source))
+    for lang in ("fr", "en"):
+        sentence_pipeline(lang)
+    is_word("loi")
+    detect_lang("Le présent décret entre en vigueur le jour de sa publication.")
 
 
 class IsolatedExtractor:
-    """A child process that extracts files one at a time; restarted after a kill or crash."""
+    """Extracts files one at a time in a child process (pipeline.isolation) with the memory
+    and time limits of ``params``; timeouts and crashes become manifest statuses."""
 
     def __init__(self, params: ExtractParams):
         self.params = params
-        self._ctx = mp.get_context("spawn")
-        self._proc = None
-        self._conn = None
-
-    def _start(self) -> str:
-        """Start the child and wait until it is ready; returns "" or why it did not start."""
-        parent, child = self._ctx.Pipe()
-        self._proc = self._ctx.Process(
-            target=_worker, args=(child, self.params.max_memory_mb), daemon=True
+        self._process = IsolatedProcess(
+            params.max_memory_mb, params.timeout_seconds, warmup=("pipeline.extract:import_extraction", ())
         )
-        self._proc.start()
-        child.close()
-        self._conn = parent
-        try:
-            if parent.poll(STARTUP_SECONDS) and parent.recv() == "ready":
-                return ""
-            error = f"extraction process not ready after {STARTUP_SECONDS:g} s"
-        except (EOFError, OSError):
-            error = f"extraction process failed to start ({self._exit_reason()})"
-        self._stop(kill=True)
-        return error
-
-    def _exit_reason(self) -> str:
-        self._proc.join(2)  # the pipe closes a moment before the exit code is known
-        code = self._proc.exitcode
-        if code is not None and code < 0:
-            try:
-                name = signal.Signals(-code).name
-            except ValueError:
-                name = f"signal {-code}"
-            if -code in (signal.SIGABRT, signal.SIGSEGV, signal.SIGBUS):
-                # C parsers abort or crash when an allocation fails under RLIMIT_AS
-                return f"killed by {name}, e.g. out of memory under max_memory_mb {self.params.max_memory_mb}"
-            return f"killed by {name}"
-        return f"exit code {code}"
-
-    def _stop(self, kill: bool = False) -> None:
-        if self._proc is None:
-            return
-        if kill:
-            self._proc.kill()
-        else:
-            try:
-                self._conn.send(None)
-            except OSError:
-                pass
-        self._proc.join(5)
-        if self._proc.is_alive():
-            self._proc.kill()
-            self._proc.join()
-        self._conn.close()
-        self._proc = self._conn = None
 
     def close(self) -> None:
         """Stop the child process."""
-        self._stop()
+        self._process.close()
 
     def __enter__(self) -> IsolatedExtractor:
         return self
@@ -226,34 +173,14 @@ class IsolatedExtractor:
         self.close()
 
     def extract(self, path: Path, source_path: str | None = None) -> ExtractResult:
-        """Extract ``path`` in the child; timeouts and crashes become manifest statuses."""
+        """Extract ``path`` in the child."""
         source = source_path or path.as_posix()
-        status, error = "failed", ""
-        if self._proc is None:
-            error = self._start()
         start = time.perf_counter()
-        timeout = self.params.timeout_seconds
         try:
-            if not error:
-                self._conn.send((str(path), asdict(self.params), source))
-                if self._conn.poll(timeout):
-                    return self._conn.recv()
-                status, error = "timeout", f"no result after {timeout:g} s"
-                self._stop(kill=True)
-        except (EOFError, OSError) as exc:  # a crash, or the memory limit hit in C code
-            error = f"extraction process died ({self._exit_reason()}; {type(exc).__name__})"
-            self._stop(kill=True)
-        row = {
-            "doc_id": doc_id_of(path),
-            "path": source,
-            "pages": 0,
-            "units": 0,
-            "chars": 0,
-            "status": status,
-            "error": error,
-            "seconds": round(time.perf_counter() - start, 3),
-        }
-        return ExtractResult(row)
+            return self._process.call(extract_file, path, self.params, source)
+        except TaskFailed as failure:
+            seconds = time.perf_counter() - start
+            return ExtractResult(failure_row(path, source, failure.status, failure.error, seconds))
 
 
 def extract_file_isolated(

@@ -6,20 +6,17 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import sklearn
-import skops
-import skops.io as sio
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.multiclass import OneVsRestClassifier
-from sklearn.pipeline import FeatureUnion, Pipeline
 
-from pipeline.features import TOKEN_PATTERN, normalise_text, stop_words
 from pipeline.params import TrainParams
+
+if TYPE_CHECKING:  # scikit-learn and skops load in ~2 s: imported only where a model is built
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import Pipeline
 
 MODEL_FILE = "model.skops"
 META_FILE = "meta.json"
@@ -59,6 +56,13 @@ class LoadedModel:
 
 def build_pipeline(params: TrainParams) -> Pipeline:
     """Word and character TF-IDF over normalised text -> one-vs-rest logistic regression."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.multiclass import OneVsRestClassifier
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
+    from pipeline.features import TOKEN_PATTERN, normalise_text, stop_words
+
     word = TfidfVectorizer(
         preprocessor=normalise_text,
         analyzer="word",
@@ -99,33 +103,52 @@ def _sha256(path: Path) -> str:
 def library_versions() -> dict[str, str]:
     """Versions of the libraries whose objects are inside the saved model."""
     return {
-        "scikit-learn": sklearn.__version__,
-        "skops": skops.__version__,
-        "numpy": np.__version__,
+        "scikit-learn": version("scikit-learn"),
+        "skops": version("skops"),
+        "numpy": version("numpy"),
     }
 
 
-def _compact_vectorizers(pipeline: Pipeline) -> None:
-    """Make the fitted vectorizers cheap to store and load.
+def _vectorizers(pipeline: Pipeline) -> list[TfidfVectorizer]:
+    return [v for _, v in pipeline.named_steps["features"].transformer_list]
 
-    skops writes every numpy scalar as its own object, so a vocabulary of numpy ints takes
-    seconds to load; plain ints load at once. ``stop_words_`` (the terms pruned by min_df
-    and max_features) is not used by transform and is dropped, as scikit-learn advises.
+
+def _pack_vocabularies(pipeline: Pipeline) -> None:
+    """Store each fitted vocabulary as one array of terms (in column order) for saving.
+
+    skops writes every dict entry as its own node, and checks and rebuilds each one on
+    load, which took seconds per worker process; one numpy string array loads at once.
+    ``stop_words_`` (the terms pruned by min_df and max_features) is not used by transform
+    and is dropped, as scikit-learn advises.
     """
-    for _, vectorizer in pipeline.named_steps["features"].transformer_list:
-        vectorizer.vocabulary_ = {term: int(i) for term, i in vectorizer.vocabulary_.items()}
+    for vectorizer in _vectorizers(pipeline):
+        terms = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.__getitem__)
+        vectorizer.vocabulary_terms_ = np.array(terms, dtype=str)
+        del vectorizer.vocabulary_
         if hasattr(vectorizer, "stop_words_"):
             vectorizer.stop_words_ = None
+
+
+def _unpack_vocabularies(pipeline: Pipeline) -> None:
+    """Rebuild each ``vocabulary_`` dict from its packed array of terms."""
+    for vectorizer in _vectorizers(pipeline):
+        terms = vectorizer.__dict__.pop("vocabulary_terms_")
+        vectorizer.vocabulary_ = {term: i for i, term in enumerate(terms.tolist())}
 
 
 def save_model(
     pipeline: Pipeline, thresholds: np.ndarray, meta: dict[str, Any], model_dir: Path
 ) -> dict[str, Any]:
     """Write model.skops and meta.json (with the model file's hash) into model_dir."""
+    import skops.io as sio
+
     model_dir.mkdir(parents=True, exist_ok=True)
-    _compact_vectorizers(pipeline)
+    _pack_vocabularies(pipeline)
     tmp = model_dir / (MODEL_FILE + ".tmp")
-    sio.dump(pipeline, tmp)
+    try:
+        sio.dump(pipeline, tmp)
+    finally:
+        _unpack_vocabularies(pipeline)  # the caller's pipeline stays usable
     tmp.replace(model_dir / MODEL_FILE)
     meta = dict(meta)
     meta["thresholds"] = [round(float(t), 4) for t in thresholds]
@@ -140,9 +163,9 @@ def _minor(version: str) -> str:
     return ".".join(version.split(".")[:2])
 
 
-def verify_model(model_dir: Path) -> dict[str, Any]:
-    """Check a model folder without building the model: its files, the file hash and library
-    versions recorded in meta.json, and that it holds only trusted types. Returns the card."""
+def check_card(model_dir: Path) -> dict[str, Any]:
+    """Check a model folder without reading the model: its files, and the file hash and
+    library versions recorded in meta.json. Returns the card (cheap: no scikit-learn)."""
     meta_path, model_path = model_dir / META_FILE, model_dir / MODEL_FILE
     if not meta_path.is_file() or not model_path.is_file():
         raise ModelError(f"{model_dir}: not a capmap model (needs {MODEL_FILE} and {META_FILE})")
@@ -161,6 +184,16 @@ def verify_model(model_dir: Path) -> dict[str, Any]:
     missing = [k for k in ("labels", "thresholds") if k not in meta]
     if missing:
         raise ModelError(f"{meta_path}: model card lacks {', '.join(missing)}; refusing to load")
+    return meta
+
+
+def verify_model(model_dir: Path) -> dict[str, Any]:
+    """``check_card``, then check that the model file holds only trusted types (without
+    building anything from it). Returns the card."""
+    import skops.io as sio
+
+    meta = check_card(model_dir)
+    model_path = model_dir / MODEL_FILE
     try:  # skops reads a zip of JSON; it never unpickles, so a foreign pickle just fails here
         found = sio.get_untrusted_types(file=model_path)
     except Exception as exc:
@@ -175,8 +208,14 @@ def verify_model(model_dir: Path) -> dict[str, Any]:
 
 def load_model(model_dir: Path) -> LoadedModel:
     """Load a model only if it passes ``verify_model``."""
+    import skops.io as sio
+
     meta = verify_model(model_dir)
     pipeline = sio.load(model_dir / MODEL_FILE, trusted=TRUSTED_TYPES)
+    try:
+        _unpack_vocabularies(pipeline)
+    except (KeyError, AttributeError) as exc:
+        raise ModelError(f"{model_dir / MODEL_FILE}: vectorizer vocabularies missing; retrain") from exc
     return LoadedModel(
         pipeline=pipeline,
         labels=tuple(meta["labels"]),

@@ -32,11 +32,11 @@ class TrainParams:
     cv_folds: int = 5
     cv_group_by: str = "source"
     word_ngram_max: int = 2
-    char_ngram_min: int = 3
-    char_ngram_max: int = 5
+    char_ngram_min: int = 4
+    char_ngram_max: int = 4
     min_df: int = 2
     max_features_word: int = 60000
-    max_features_char: int = 120000
+    max_features_char: int = 40000
     C: float = 4.0
     class_weight: str | None = "balanced"
     threshold_min: float = 0.2

@@ -120,3 +120,33 @@ def test_engines_agree_on_samples():
     ta = " ".join(u["text"] for u in a.units)
     tb = " ".join(u["text"] for u in b.units)
     assert word_accuracy(ta, tb) >= 0.98
+
+
+def _kerned_pdf(path: Path) -> Path:
+    """Lines whose first letter is drawn on its own and overlapped by the rest ("Y" +
+    "ou ..."), as kerning in word processors' PDFs does: pdfium gives two boxes that overlap."""
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path), pagesize=(595, 842))
+    y = 760
+    for first, rest in [("Y", "ou require a visa for a longer stay in the country."),
+                        ("W", "ork permits are issued by the labour office."),
+                        ("T", "he Foreign Office publishes the list of exempt countries.")]:
+        c.setFont("Helvetica", 11)
+        c.drawString(72, y, first)
+        # The rest starts 0.8 pt inside the first letter's box, as a kerning pair does.
+        c.drawString(72 + c.stringWidth(first, "Helvetica", 11) - 0.8, y, rest)
+        y -= 16
+    c.save()
+    return path
+
+
+@pytest.mark.parametrize("engine", ["pdfium", "pdfplumber"])
+def test_kerned_letters_are_not_repeated(tmp_path, engine):
+    pdf = _kerned_pdf(tmp_path / "kerned.pdf")
+    result = extract_file(pdf, ExtractParams(engine=engine))
+    text = " ".join(u["text"] for u in result.units)
+    assert "You require a visa for a longer stay" in text
+    assert "Work permits are issued" in text
+    assert "The Foreign Office publishes" in text
+    assert "YoYou" not in text and "Yo You" not in text

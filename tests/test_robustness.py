@@ -96,7 +96,7 @@ def _manifest(out: Path) -> pd.DataFrame:
 def params(repo):
     base = load_params(repo / "params.yaml")
     extract = replace(
-        base.extract, timeout_seconds=TIMEOUT, max_memory_mb=1024, max_pages=MAX_PAGES
+        base.extract, timeout_seconds=TIMEOUT, max_memory_mb=1536, max_pages=MAX_PAGES
     )
     return replace(base, extract=extract)
 
@@ -332,6 +332,25 @@ def test_skops_file_with_untrusted_type_is_refused(repo, tmp_path):
     model_dir = _model_copy(repo, tmp_path / "model", dump.read_bytes(), forge_hash=True)
     with pytest.raises(ModelError, match="untrusted types"):
         load_model(model_dir)
+
+
+def test_run_with_a_forged_model_fails_as_a_whole_and_never_runs_it(repo, tmp_path):
+    """`capmap run` checks only the card itself; each worker's child verifies the file
+    before loading it, and a child that refuses is an error of the whole run."""
+    marker = tmp_path / "pwned"
+    model_dir = _model_copy(repo, tmp_path / "model", pickle.dumps(_Exploit(marker)), True)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main, ["run", str(repo / "corpus" / "samples" / "sudmark_immigration_act_2023.pdf"), "-o", str(out), "--model", str(model_dir),
+               "--workers", "1"],
+    )
+    assert result.exit_code == 1, result.output
+    assert "worker process failed to start" in result.output
+    assert "not a skops model file" in result.output
+    assert "Traceback" not in result.output
+    assert not marker.exists()
+    assert not (out / "manifest.csv").exists()
+    assert not _children()
 
 
 def test_tampered_shipped_model_is_refused_by_the_cli(repo, tmp_path):
