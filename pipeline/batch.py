@@ -190,7 +190,8 @@ _LOCAL = threading.local()
 def _worker_process(model_dir: str, params: Params) -> IsolatedProcess:
     """This thread's child process (started on first use, kept for the next document)."""
     process = getattr(_LOCAL, "process", None)
-    if process is None or getattr(_LOCAL, "model_dir", None) != model_dir:
+    key = (model_dir, params.extract.max_memory_mb, params.extract.timeout_seconds)
+    if process is None or getattr(_LOCAL, "key", None) != key:
         if mp.current_process().daemon:
             # Dask runs workers as daemonic processes, which multiprocessing forbids to have
             # children; each PDF must still be read in a killable child, so allow it here.
@@ -202,7 +203,7 @@ def _worker_process(model_dir: str, params: Params) -> IsolatedProcess:
             params.extract.timeout_seconds,
             warmup=("pipeline.batch:child_warmup", (model_dir,)),
         )
-        _LOCAL.process, _LOCAL.model_dir = process, model_dir
+        _LOCAL.process, _LOCAL.key = process, key
         with _OPEN_LOCK:
             _OPEN.append(process)
     return process
@@ -245,12 +246,15 @@ def process_document(
 
 
 def _run_local(jobs: list[Job], workers: int, submit_args: tuple) -> Iterator[dict]:
+    pool = ThreadPoolExecutor(workers)
     try:
-        with ThreadPoolExecutor(workers) as pool:
-            futures = [pool.submit(process_document, job, *submit_args) for job in jobs]
-            for future in as_completed(futures):
-                yield future.result()
-    finally:  # no child process may outlive the run
+        futures = [pool.submit(process_document, job, *submit_args) for job in jobs]
+        for future in as_completed(futures):
+            yield future.result()
+    finally:
+        # On an error of the whole run (a worker that cannot start, Ctrl-C) the queued
+        # documents are dropped, not tried one by one; no child process outlives the run.
+        pool.shutdown(wait=True, cancel_futures=True)
         close_worker_processes()
 
 

@@ -341,8 +341,8 @@ def test_run_with_a_forged_model_fails_as_a_whole_and_never_runs_it(repo, tmp_pa
     model_dir = _model_copy(repo, tmp_path / "model", pickle.dumps(_Exploit(marker)), True)
     out = tmp_path / "out"
     result = CliRunner().invoke(
-        main, ["run", str(repo / "corpus" / "samples" / "sudmark_immigration_act_2023.pdf"), "-o", str(out), "--model", str(model_dir),
-               "--workers", "1"],
+        main, ["run", str(repo / "corpus" / "samples"), "-o", str(out), "--model", str(model_dir),
+               "--workers", "2"],
     )
     assert result.exit_code == 1, result.output
     assert "worker process failed to start" in result.output
