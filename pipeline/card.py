@@ -22,10 +22,15 @@ def _area_table(per_area: dict[str, Any]) -> list[str]:
     return rows
 
 
+def _span(low: int, high: int) -> str:
+    return f"{low}" if low == high else f"{low}-{high}"
+
+
 def render_model_card(meta: dict[str, Any], metrics: dict[str, Any] | None) -> str:
     """Markdown model card: intended use, data, parameters, CV and gold results, limits."""
     data = meta["training_data"]
     cv = meta["cv"]
+    params = meta["params"]
     lines = [
         f"# capmap model card: `{meta['name']}`",
         "",
@@ -36,10 +41,14 @@ def render_model_card(meta: dict[str, Any], metrics: dict[str, Any] | None) -> s
         "every tag comes with its probability and the words that drove it, for a researcher to check.",
         "",
         "## Model",
-        "Word (1-2 gram) and character (3-5 gram, word-bounded) TF-IDF over accent-folded,",
+        f"Word (1-{params['word_ngram_max']} gram) and character "
+        f"({_span(params['char_ngram_min'], params['char_ngram_max'])} gram, word-bounded) "
+        "TF-IDF over accent-folded,",
         "lower-cased text (French and English stop words left out of the word features);",
-        "one logistic regression per area (one-vs-rest, balanced class weights); per-area",
-        "decision thresholds chosen on out-of-fold probabilities.",
+        f"one logistic regression per area (one-vs-rest, C={params['C']:g}, class weights "
+        f"{params['class_weight'] or 'uniform'}); per-area",
+        "decision thresholds chosen on out-of-fold probabilities"
+        + (f" (folds grouped by `{params['cv_group_by']}`)." if params["cv_group_by"] else "."),
         f"Model file sha256 `{meta['model_sha256']}`; source revision `{meta['source_revision']}`;",
         f"libraries {', '.join(f'{k} {v}' for k, v in meta['library_versions'].items())}.",
         f"Thresholds: {dict(zip(meta['labels'], meta['thresholds'], strict=True))}.",
