@@ -44,7 +44,9 @@ def render_model_card(meta: dict[str, Any], metrics: dict[str, Any] | None) -> s
         f"Word (1-{params['word_ngram_max']} gram) and character "
         f"({_span(params['char_ngram_min'], params['char_ngram_max'])} gram, word-bounded) "
         "TF-IDF over accent-folded,",
-        "lower-cased text (French and English stop words left out of the word features);",
+        "lower-cased text (French and English stop words left out of the word features)"
+        + (f", and the unit's length in words (one-hot, bins split at "
+           f"{list(params['length_bin_edges'])});" if params.get("length_bin_edges") else ";"),
         f"one logistic regression per area (one-vs-rest, C={params['C']:g}, class weights "
         f"{params['class_weight'] or 'uniform'}); per-area",
         "decision thresholds chosen on out-of-fold probabilities"

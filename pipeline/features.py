@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 
 _DIGITS = re.compile(r"\d+")
@@ -47,3 +48,16 @@ def stop_words() -> tuple[str, ...]:
     words = {tok for w in (*ENGLISH_STOP_WORDS, *FRENCH_STOP_WORDS)
              for tok in _TOKEN.findall(normalise_text(w))}
     return tuple(sorted(words))
+
+
+def length_bins(texts, edges: Sequence[int]):
+    """One-hot bin of each text's length in words (bins split at ``edges``), as a sparse
+    matrix: lets the model learn that headings, table cells and page furniture (short)
+    carry no area, which n-grams alone cannot tell."""
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    words = np.fromiter((len(str(t).split()) for t in texts), dtype=np.int64)
+    bins = np.searchsorted(np.asarray(edges), words, side="left")
+    rows = np.arange(len(words))
+    return csr_matrix((np.ones(len(words)), (rows, bins)), shape=(len(words), len(edges) + 1))

@@ -23,6 +23,7 @@ META_FILE = "meta.json"
 # Types the saved Pipeline may contain beyond skops' defaults; anything else is refused.
 TRUSTED_TYPES = [
     "pipeline.features.normalise_text",
+    "pipeline.features.length_bins",
     "sklearn.feature_extraction.text.TfidfVectorizer",
     "sklearn.pipeline.FeatureUnion",
     "sklearn.multiclass.OneVsRestClassifier",
@@ -55,13 +56,15 @@ class LoadedModel:
 
 
 def build_pipeline(params: TrainParams) -> Pipeline:
-    """Word and character TF-IDF over normalised text -> one-vs-rest logistic regression."""
+    """Word and character TF-IDF over normalised text, plus length bins -> one-vs-rest
+    logistic regression. The word features come first (explanations rely on it)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.multiclass import OneVsRestClassifier
     from sklearn.pipeline import FeatureUnion, Pipeline
+    from sklearn.preprocessing import FunctionTransformer
 
-    from pipeline.features import TOKEN_PATTERN, normalise_text, stop_words
+    from pipeline.features import TOKEN_PATTERN, length_bins, normalise_text, stop_words
 
     word = TfidfVectorizer(
         preprocessor=normalise_text,
@@ -81,6 +84,7 @@ def build_pipeline(params: TrainParams) -> Pipeline:
         max_features=params.max_features_char,
         sublinear_tf=True,
     )
+    length = FunctionTransformer(length_bins, kw_args={"edges": list(params.length_bin_edges)})
     clf = LogisticRegression(
         C=params.C,
         class_weight=params.class_weight,
@@ -90,7 +94,7 @@ def build_pipeline(params: TrainParams) -> Pipeline:
     )
     return Pipeline(
         [
-            ("features", FeatureUnion([("word", word), ("char", char)])),
+            ("features", FeatureUnion([("word", word), ("char", char), ("length", length)])),
             ("clf", OneVsRestClassifier(clf)),
         ]
     )
@@ -110,7 +114,8 @@ def library_versions() -> dict[str, str]:
 
 
 def _vectorizers(pipeline: Pipeline) -> list[TfidfVectorizer]:
-    return [v for _, v in pipeline.named_steps["features"].transformer_list]
+    return [v for _, v in pipeline.named_steps["features"].transformer_list
+            if hasattr(v, "vocabulary_") or hasattr(v, "vocabulary_terms_")]
 
 
 def _pack_vocabularies(pipeline: Pipeline) -> None:

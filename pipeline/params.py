@@ -42,6 +42,7 @@ class TrainParams:
     threshold_min: float = 0.2
     threshold_max: float = 0.7
     explain_top_terms: int = 5
+    length_bin_edges: tuple[int, ...] = (4, 8, 15, 30, 60)
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,8 @@ def _block(cls: type, raw: dict[str, Any], name: str, path: Path) -> Any:
     unknown = sorted(set(raw) - set(known))
     if unknown:
         raise ParamsError(f"{path}: unknown key(s) in '{name}': {', '.join(unknown)}")
-    return cls(**raw)
+    # YAML lists become tuples, so params stay immutable and compare equal to defaults.
+    return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()})
 
 
 def load_params(path: str | Path | None = None) -> Params:

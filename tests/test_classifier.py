@@ -173,3 +173,36 @@ def test_train_params_map_onto_pipeline():
     pipe = build_pipeline(replace(TINY, C=0.5, word_ngram_max=3))
     assert pipe.get_params()["clf__estimator__C"] == 0.5
     assert pipe.get_params()["features__word__ngram_range"] == (1, 3)
+
+
+def test_length_bins_one_hot_at_the_edges():
+    from pipeline.features import length_bins
+
+    texts = ["", "one two three four", "one two three four five", " ".join(["w"] * 61)]
+    bins = length_bins(texts, edges=[4, 8, 15, 30, 60]).toarray()
+    assert bins.shape == (4, 6)
+    assert bins.sum(axis=1).tolist() == [1, 1, 1, 1]
+    assert bins.argmax(axis=1).tolist() == [0, 0, 1, 5]
+
+
+def test_shipped_model_leaves_headings_untagged_but_tags_the_provisions(shipped_model):
+    """Taxonomy rule 6: a heading carries no area, even when it names one; the provision
+    under it does. (None of these texts is in the training data.)"""
+    from pipeline.classify import decide, predict_proba
+
+    headings = [
+        "Chapitre 5 : Éloignement des étrangers en situation irrégulière",
+        "Annexe 2 : Examen médical des demandeurs",
+        "Title 3: Rules on family reunification",
+        "Section 12: Removal of persons without leave",
+    ]
+    provisions = {
+        "Le conjoint et les enfants mineurs de l'étranger titulaire d'un titre de séjour depuis "
+        "au moins deux ans peuvent le rejoindre au titre du regroupement familial.": "H",
+        "A person who has no leave to remain may be removed to the country of which they are "
+        "a national.": "G",
+    }
+    decided = decide(shipped_model, predict_proba(shipped_model, headings + list(provisions)))
+    assert not decided[: len(headings)].any()
+    for row, area in zip(decided[len(headings):], provisions.values(), strict=True):
+        assert row[shipped_model.labels.index(area)]
