@@ -84,7 +84,10 @@ def build_pipeline(params: TrainParams) -> Pipeline:
         max_features=params.max_features_char,
         sublinear_tf=True,
     )
-    length = FunctionTransformer(length_bins, kw_args={"edges": list(params.length_bin_edges)})
+    features = [("word", word), ("char", char)]
+    if params.length_bin_edges:  # () leaves the length out
+        edges = list(params.length_bin_edges)
+        features.append(("length", FunctionTransformer(length_bins, kw_args={"edges": edges})))
     clf = LogisticRegression(
         C=params.C,
         class_weight=params.class_weight,
@@ -94,7 +97,7 @@ def build_pipeline(params: TrainParams) -> Pipeline:
     )
     return Pipeline(
         [
-            ("features", FeatureUnion([("word", word), ("char", char), ("length", length)])),
+            ("features", FeatureUnion(features)),
             ("clf", OneVsRestClassifier(clf)),
         ]
     )

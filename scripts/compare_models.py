@@ -20,18 +20,17 @@ from pipeline.params import load_params
 from pipeline.train import train
 
 DESIGNS = {
-    "word+char4 LR, balanced, C=4, genre CV": {"cv_group_by": "source"},
-    "word+char4 LR, shuffled CV": {"cv_group_by": ""},
-    "word+char3-5 120k (previous default)": {"char_ngram_min": 3, "char_ngram_max": 5,
-                                       "max_features_char": 120000},
-    "word+char3-4 60k": {"char_ngram_min": 3, "char_ngram_max": 4, "max_features_char": 60000},
-    "word+char4 LR, C=1": {"C": 1.0},
-    "word+char4 LR, C=16": {"C": 16.0},
-    "word+char4 LR, unweighted": {"class_weight": None},
-    "word only LR": {"max_features_char": 1, "char_ngram_min": 5, "char_ngram_max": 5},
-    "word 1-3 only LR": {"word_ngram_max": 3, "max_features_char": 1, "char_ngram_min": 5,
-                         "char_ngram_max": 5},
-    "char4 only LR": {"max_features_word": 1},
+    "word+char4+length, genre CV (shipped)": {},
+    "same, shuffled CV": {"cv_group_by": ""},
+    "no length bins": {"length_bin_edges": ()},
+    "char 3-5, 120k": {"char_ngram_min": 3, "char_ngram_max": 5, "max_features_char": 120000},
+    "C=1": {"C": 1.0},
+    "C=16": {"C": 16.0},
+    "unweighted": {"class_weight": None},
+    "word 1-2 only": {"max_features_char": 1, "char_ngram_min": 5, "char_ngram_max": 5},
+    "word 1-3 only": {"word_ngram_max": 3, "max_features_char": 1, "char_ngram_min": 5,
+                      "char_ngram_max": 5},
+    "char4 only": {"max_features_word": 1},
 }
 
 
