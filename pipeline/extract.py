@@ -159,7 +159,9 @@ class IsolatedExtractor:
     def __init__(self, params: ExtractParams):
         self.params = params
         self._process = IsolatedProcess(
-            params.max_memory_mb, params.timeout_seconds, warmup=("pipeline.extract:import_extraction", ())
+            params.max_memory_mb,
+            params.timeout_seconds,
+            warmup=("pipeline.extract:import_extraction", ()),
         )
 
     def close(self) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from importlib.metadata import version
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -110,9 +110,9 @@ def _sha256(path: Path) -> str:
 def library_versions() -> dict[str, str]:
     """Versions of the libraries whose objects are inside the saved model."""
     return {
-        "scikit-learn": version("scikit-learn"),
-        "skops": version("skops"),
-        "numpy": version("numpy"),
+        "scikit-learn": package_version("scikit-learn"),
+        "skops": package_version("skops"),
+        "numpy": package_version("numpy"),
     }
 
 
