@@ -163,8 +163,10 @@ def child_warmup(model_dir: str) -> None:
 
 
 def _write_cache(cache: Path, key: str, predictions: pd.DataFrame, row: dict, model_id: str) -> None:
+    from pipeline.tag import model_metadata
+
     # The manifest row goes last: a document whose row exists is complete.
-    write_parquet_atomic(predictions, cache / f"{key}.parquet", {"capmap.model_id": model_id})
+    write_parquet_atomic(predictions, cache / f"{key}.parquet", model_metadata(model_id))
     write_text_atomic(json.dumps(row, sort_keys=True), cache / f"{key}.json")
 
 
@@ -218,7 +220,6 @@ def close_worker_processes() -> None:
     with _OPEN_LOCK:
         while _OPEN:
             _OPEN.pop().close()
-    _LOCAL.__dict__.clear()
 
 
 def process_document(
@@ -414,7 +415,7 @@ def run_batch(
     """Run extract -> tag -> matrix -> report over every input document, resumably; with
     ``quarantine``, inputs that could not be assessed are copied to OUT_DIR/quarantine/."""
     from pipeline.export import check_grouping, read_metadata, run_matrix
-    from pipeline.model import check_card
+    from pipeline.model import check_card, model_id_of
     from pipeline.taxonomy import load_taxonomy
 
     started = time.perf_counter()
@@ -436,7 +437,7 @@ def run_batch(
         todo.sort(key=lambda j: _file_size(j.path), reverse=True)
         bar = progress(len(todo)) if progress and todo else None
         submit_args = (str(cache_dir), str(model_dir), params, tuple(meta["labels"]),
-                       str(meta["model_sha256"])[:12])
+                       model_id_of(meta))
         runner = (
             _run_dask(todo, workers, scheduler, submit_args)
             if executor == "dask"

@@ -143,6 +143,7 @@ def train_cmd(annotations: Path | None, model_dir: Path, params_path: Path | Non
       capmap train --annotations corpus/annotations -o models/default
     """
     from pipeline.annotations import AnnotationError
+    from pipeline.model import model_id_of
     from pipeline.train import train
 
     params = _load(params_path).train
@@ -154,7 +155,7 @@ def train_cmd(annotations: Path | None, model_dir: Path, params_path: Path | Non
     click.echo(
         f"trained on {meta['training_data']['units']} units in {meta['train_seconds']} s; "
         f"CV micro-F1 {cv['micro_f1']:.3f} macro-F1 {cv['macro_f1']:.3f}; "
-        f"model {meta['model_sha256'][:12]} written to {model_dir}/"
+        f"model {model_id_of(meta)} written to {model_dir}/"
     )
 
 

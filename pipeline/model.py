@@ -52,7 +52,12 @@ class LoadedModel:
 
     @property
     def model_id(self) -> str:
-        return str(self.meta["model_sha256"][:12])
+        return model_id_of(self.meta)
+
+
+def model_id_of(meta: dict[str, Any]) -> str:
+    """The short id a model is known by in outputs: the first 12 hex chars of its hash."""
+    return str(meta["model_sha256"])[:12]
 
 
 def build_pipeline(params: TrainParams) -> Pipeline:

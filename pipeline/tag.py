@@ -23,9 +23,9 @@ def prediction_columns(labels: tuple[str, ...]) -> list[str]:
     return [*UNIT_COLUMNS, *(probability_column(c) for c in labels), *PREDICTION_EXTRA_COLUMNS]
 
 
-def model_metadata(model: LoadedModel) -> dict[str, str]:
+def model_metadata(model_id: str) -> dict[str, str]:
     """Parquet key-value metadata naming the model that made the predictions."""
-    return {"capmap.model_id": model.model_id}
+    return {"capmap.model_id": model_id}
 
 
 def tag_units(units: pd.DataFrame, model: LoadedModel, params: Params) -> pd.DataFrame:
@@ -50,5 +50,5 @@ def tag(inputs: list[Path], out_dir: Path, model: LoadedModel, params: Params) -
         extract_paths(inputs, out_dir, params.extract, "parquet")
         units = read_units(out_dir / "units.parquet")
     predictions = tag_units(units, model, params)
-    write_parquet_atomic(predictions, out_dir / PREDICTIONS_FILE, model_metadata(model))
+    write_parquet_atomic(predictions, out_dir / PREDICTIONS_FILE, model_metadata(model.model_id))
     return predictions
