@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pipeline.model import META_FILE
+from pipeline.model import META_FILE, model_id_of
 
 METRICS_FILE = "metrics.json"
 CARD_FILE = "model_card.md"
@@ -54,6 +54,11 @@ def render_model_card(meta: dict[str, Any], metrics: dict[str, Any] | None) -> s
         f"Model file sha256 `{meta['model_sha256']}`; source revision `{meta['source_revision']}`;",
         f"libraries {', '.join(f'{k} {v}' for k, v in meta['library_versions'].items())}.",
         f"Thresholds: {dict(zip(meta['labels'], meta['thresholds'], strict=True))}.",
+        (f"A unit of at least {meta.get('fill_min_words', 0)} words with no area over its "
+         f"threshold gets its top area when that area's probability is at least "
+         f"{meta['fill_ratio']:g} of its threshold (ratio chosen on out-of-fold micro-F1)."
+         if meta.get("fill_ratio", 1.0) < 1 else
+         "A unit with no area over its threshold stays untagged."),
         "",
         "## Training data",
         f"`{data['path']}` (sha256 `{data['sha256']}`): {data['units']} units written by the",
@@ -110,10 +115,15 @@ def render_model_card(meta: dict[str, Any], metrics: dict[str, Any] | None) -> s
 
 
 def write_model_card(model_dir: Path) -> Path:
-    """(Re)write model_card.md in ``model_dir`` from its meta.json and metrics.json."""
+    """(Re)write model_card.md in ``model_dir`` from its meta.json and metrics.json.
+
+    metrics.json counts only when it was measured on this very model: after a retrain the
+    old file describes another model, and the card must not show its numbers."""
     meta = json.loads((model_dir / META_FILE).read_text("utf-8"))
     metrics_path = model_dir / METRICS_FILE
     metrics = json.loads(metrics_path.read_text("utf-8")) if metrics_path.is_file() else None
+    if metrics is not None and metrics.get("model") != model_id_of(meta):
+        metrics = None
     out = model_dir / CARD_FILE
     out.write_text(render_model_card(meta, metrics), encoding="utf-8")
     return out

@@ -19,9 +19,36 @@ def predict_proba(model: LoadedModel, texts: Sequence[str]) -> np.ndarray:
     return model.pipeline.predict_proba(list(texts))
 
 
-def decide(model: LoadedModel, proba: np.ndarray) -> np.ndarray:
-    """Boolean label matrix from probabilities and the model's per-area thresholds."""
-    return proba >= model.thresholds
+def word_counts(texts: Sequence[str]) -> np.ndarray:
+    """Length of each text in whitespace-separated words."""
+    return np.fromiter((len(str(t).split()) for t in texts), dtype=np.int64, count=len(texts))
+
+
+def decide_labels(proba: np.ndarray, thresholds: np.ndarray, fill_ratio: float,
+                  n_words: np.ndarray, fill_min_words: int) -> np.ndarray:
+    """Boolean label matrix: every area at or above its threshold; a unit of at least
+    ``fill_min_words`` words with none gets its top area (by probability over threshold)
+    when that ratio is at least ``fill_ratio``.
+
+    The fill exists because training has proportionally more no-area units than real
+    documents: a provision whose best area falls just short of its threshold is more often
+    under-called than truly empty. Shorter units (headings, captions, table cells) carry no
+    area by the taxonomy's rule 6 and are never filled. ``fill_ratio`` >= 1 turns it off.
+    """
+    decided = proba >= thresholds
+    if fill_ratio < 1 and len(proba):
+        ratio = proba / thresholds
+        top = ratio.argmax(axis=1)
+        fill = (~decided.any(axis=1) & (ratio.max(axis=1) >= fill_ratio)
+                & (np.asarray(n_words) >= fill_min_words))
+        decided[np.flatnonzero(fill), top[fill]] = True
+    return decided
+
+
+def decide(model: LoadedModel, proba: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+    """Boolean label matrix for ``texts`` from their probabilities and the model's rule."""
+    return decide_labels(proba, model.thresholds, model.fill_ratio, word_counts(texts),
+                         model.fill_min_words)
 
 
 def _word_feature_names(model: LoadedModel) -> np.ndarray:
@@ -81,7 +108,7 @@ def classify_units(
             proba = clf.predict_proba(features)
         else:
             features, proba = None, np.zeros((0, len(model.labels)))
-        decided = decide(model, proba)
+        decided = decide(model, proba, batch["text"].astype(str).tolist())
         for j, code in enumerate(model.labels):
             batch[probability_column(code)] = np.round(proba[:, j], 6)
         batch["labels"] = [

@@ -135,8 +135,9 @@ def _load_model(model_dir: Path | None):
 def train_cmd(annotations: Path | None, model_dir: Path, params_path: Path | None) -> None:
     """Train the A-I classifier on annotated units and save it with its model card.
 
-    Cross-validates on the annotations to choose per-area thresholds, fits on all of
-    them, and writes model.skops, meta.json and model_card.md.
+    Cross-validates on the annotations to choose per-area thresholds and the fill ratio
+    (when a long unit with no area gets its best one), fits on all of them, and writes
+    model.skops, meta.json and model_card.md.
 
     \b
     Example:

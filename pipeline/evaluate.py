@@ -15,7 +15,8 @@ def evaluate(model: LoadedModel, gold: Path) -> dict[str, Any]:
     """Score ``model`` on the labelled units of ``gold`` (JSONL: text, lang, labels)."""
     frame = read_annotations(gold)
     y = label_matrix(frame["labels"], model.labels)
-    pred = decide(model, predict_proba(model, frame["text"].tolist()))
+    texts = frame["text"].tolist()
+    pred = decide(model, predict_proba(model, texts), texts)
     scores = multilabel_scores(y, pred, model.labels)
     per_lang = {}
     for lang in sorted(frame["lang"].astype(str).unique()):

@@ -37,10 +37,12 @@ class TrainParams:
     min_df: int = 2
     max_features_word: int = 60000
     max_features_char: int = 40000
-    C: float = 4.0
+    C: float = 16.0
     class_weight: str | None = "balanced"
     threshold_min: float = 0.2
     threshold_max: float = 0.7
+    fill_ratio_min: float = 0.5
+    fill_min_words: int = 15
     explain_top_terms: int = 5
     length_bin_edges: tuple[int, ...] = (4, 8, 15, 30, 60)
 

@@ -14,13 +14,15 @@ import pandas as pd
 from sklearn.model_selection import GroupKFold, KFold, cross_val_predict
 
 from pipeline.annotations import data_hash, read_annotations
-from pipeline.card import write_model_card
+from pipeline.card import METRICS_FILE, write_model_card
+from pipeline.classify import decide_labels, word_counts
 from pipeline.metrics import label_matrix, multilabel_scores
 from pipeline.model import build_pipeline, save_model
 from pipeline.params import TrainParams
 from pipeline.taxonomy import load_taxonomy
 
 THRESHOLD_STEP = 0.025
+FILL_RATIO_STEP = 0.05
 
 
 def choose_thresholds(y: np.ndarray, proba: np.ndarray, params: TrainParams) -> np.ndarray:
@@ -38,6 +40,23 @@ def choose_thresholds(y: np.ndarray, proba: np.ndarray, params: TrainParams) -> 
         f1s = np.asarray(f1s)
         candidates = grid[np.isclose(f1s, f1s.max())]
         best[j] = candidates[np.argmin(np.abs(candidates - 0.5))]
+    return best
+
+
+def choose_fill_ratio(y: np.ndarray, proba: np.ndarray, thresholds: np.ndarray,
+                      n_words: np.ndarray, params: TrainParams) -> float:
+    """The fill ratio in [fill_ratio_min, 1] maximising out-of-fold micro-F1 (see
+    ``classify.decide_labels``); ties go to the larger ratio, the one closer to thresholds
+    alone."""
+    grid = np.arange(1.0, params.fill_ratio_min - 1e-9, -FILL_RATIO_STEP)
+    truth = y.astype(bool)
+    best, best_f1 = 1.0, -1.0
+    for ratio in grid:  # from 1 down, so a tie keeps the larger ratio
+        pred = decide_labels(proba, thresholds, float(ratio), n_words, params.fill_min_words)
+        tp = np.sum(pred & truth)
+        f1 = 2 * tp / (pred.sum() + truth.sum()) if (pred.sum() + truth.sum()) else 0.0
+        if f1 > best_f1 + 1e-12:
+            best, best_f1 = float(round(ratio, 4)), f1
     return best
 
 
@@ -79,9 +98,12 @@ def train(annotations: Path, model_dir: Path, params: TrainParams) -> dict[str, 
     oof = cross_val_predict(build_pipeline(params), texts, y, cv=cv_splits(frame, params),
                             method="predict_proba")
     thresholds = choose_thresholds(y, oof, params)
-    cv = multilabel_scores(y, oof >= thresholds, labels)
+    n_words = word_counts(texts)
+    fill_ratio = choose_fill_ratio(y, oof, thresholds, n_words, params)
+    decided = decide_labels(oof, thresholds, fill_ratio, n_words, params.fill_min_words)
+    cv = multilabel_scores(y, decided, labels)
     cv["per_lang"] = {
-        lang: multilabel_scores(y[mask], (oof >= thresholds)[mask], labels)["summary"]
+        lang: multilabel_scores(y[mask], decided[mask], labels)["summary"]
         for lang in sorted(frame["lang"].unique())
         if (mask := (frame["lang"] == lang).to_numpy()).any()
     }
@@ -107,6 +129,9 @@ def train(annotations: Path, model_dir: Path, params: TrainParams) -> dict[str, 
         "source_revision": _git_revision(),
         "train_seconds": round(time.perf_counter() - started, 1),
     }
-    meta = save_model(pipeline, thresholds, meta, model_dir)
+    meta = save_model(pipeline, thresholds, meta, model_dir,
+                      fill_ratio=fill_ratio, fill_min_words=params.fill_min_words)
+    # An evaluation of the model this one replaces no longer describes anything here.
+    (model_dir / METRICS_FILE).unlink(missing_ok=True)
     write_model_card(model_dir)
     return meta

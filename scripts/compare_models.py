@@ -21,11 +21,12 @@ from pipeline.train import train
 
 DESIGNS = {
     "word+char4+length, genre CV (shipped)": {},
+    "thresholds only (no top-area fill)": {"fill_ratio_min": 1.0},
     "same, shuffled CV": {"cv_group_by": ""},
     "no length bins": {"length_bin_edges": ()},
     "char 3-5, 120k": {"char_ngram_min": 3, "char_ngram_max": 5, "max_features_char": 120000},
     "C=1": {"C": 1.0},
-    "C=16": {"C": 16.0},
+    "C=4": {"C": 4.0},
     "unweighted": {"class_weight": None},
     "word 1-2 only": {"max_features_char": 1, "char_ngram_min": 5, "char_ngram_max": 5},
     "word 1-3 only": {"word_ngram_max": 3, "max_features_char": 1, "char_ngram_min": 5,

@@ -175,6 +175,65 @@ def test_train_params_map_onto_pipeline():
     assert pipe.get_params()["features__word__ngram_range"] == (1, 3)
 
 
+def test_card_never_shows_an_evaluation_of_another_model(tiny_annotations, tmp_path):
+    """A retrain drops the old metrics.json, and a metrics.json measured on another model
+    is left out of the card."""
+    from pipeline.card import METRICS_FILE, write_model_card
+
+    out = tmp_path / "m"
+    train(tiny_annotations, out, TINY)
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"text": "visa at the border", "lang": "en", "labels": ["B"]}) + "\n")
+    result = CliRunner().invoke(main, ["evaluate", "--gold", str(gold), "--model", str(out), "--card"])
+    assert result.exit_code == 0, result.output
+    assert "## Evaluation on" in (out / "model_card.md").read_text()
+    metrics = json.loads((out / METRICS_FILE).read_text())
+    train(tiny_annotations, out, replace(TINY, C=2.0))  # a different model in the same folder
+    assert not (out / METRICS_FILE).exists()
+    assert "## Evaluation on" not in (out / "model_card.md").read_text()
+    (out / METRICS_FILE).write_text(json.dumps(metrics))  # stale file put back by hand
+    assert "## Evaluation on" not in write_model_card(out).read_text()
+
+
+def test_decision_rule_fills_only_near_misses():
+    """Thresholds first; a unit with no area over its threshold gets its top area only when
+    probability/threshold reaches the fill ratio and it is long enough to be a provision,
+    and never a second one."""
+    from pipeline.classify import decide_labels
+
+    thresholds = np.array([0.5, 0.4])
+    proba = np.array([[0.6, 0.5],    # both over: both, fill irrelevant
+                      [0.3, 0.36],   # none over; best ratio 0.9 (area 2) -> area 2 only
+                      [0.2, 0.2],    # none over; best ratio 0.5 < 0.8 -> stays empty
+                      [0.45, 0.1]])  # none over; ratio 0.9 (area 1) -> area 1
+    words = np.array([20, 20, 20, 20])
+    got = decide_labels(proba, thresholds, 0.8, words, fill_min_words=15)
+    assert got.tolist() == [[True, True], [False, True], [False, False], [True, False]]
+    off = decide_labels(proba, thresholds, 1.0, words, fill_min_words=15)
+    assert off.tolist() == (proba >= thresholds).tolist()
+    # Short units (headings, table cells) are never filled.
+    short = decide_labels(proba, thresholds, 0.8, np.array([20, 6, 20, 14]), fill_min_words=15)
+    assert short.tolist() == [[True, True], [False, False], [False, False], [False, False]]
+
+
+def test_fill_ratio_is_chosen_on_out_of_fold_f1_and_ties_keep_thresholds_alone():
+    from pipeline.train import choose_fill_ratio
+
+    thresholds = np.array([0.5, 0.5])
+    y = np.array([[1, 0], [0, 1], [0, 0]])
+    # Unit 1 falls short at ratio 0.8 and is truly area 1: filling it helps; unit 3 is
+    # empty with best ratio 0.4: filling it would hurt.
+    proba = np.array([[0.9, 0.1], [0.1, 0.4], [0.2, 0.1]])
+    words = np.array([20, 20, 20])
+    assert choose_fill_ratio(y, proba, thresholds, words, replace(TINY, fill_ratio_min=0.5)) == 0.8
+    # Nothing to gain: every ratio ties with 1.0 (thresholds alone), which wins the tie.
+    proba_clear = np.array([[0.9, 0.1], [0.1, 0.9], [0.1, 0.1]])
+    assert choose_fill_ratio(y, proba_clear, thresholds, words,
+                             replace(TINY, fill_ratio_min=0.5)) == 1.0
+    # fill_ratio_min 1.0 turns the rule off.
+    assert choose_fill_ratio(y, proba, thresholds, words, replace(TINY, fill_ratio_min=1.0)) == 1.0
+
+
 def test_length_bins_one_hot_at_the_edges():
     from pipeline.features import length_bins
 
@@ -202,7 +261,8 @@ def test_shipped_model_leaves_headings_untagged_but_tags_the_provisions(shipped_
         "A person who has no leave to remain may be removed to the country of which they are "
         "a national.": "G",
     }
-    decided = decide(shipped_model, predict_proba(shipped_model, headings + list(provisions)))
+    texts = headings + list(provisions)
+    decided = decide(shipped_model, predict_proba(shipped_model, texts), texts)
     assert not decided[: len(headings)].any()
     for row, area in zip(decided[len(headings):], provisions.values(), strict=True):
         assert row[shipped_model.labels.index(area)]
