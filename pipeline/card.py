@@ -54,7 +54,7 @@ def render_model_card(meta: dict[str, Any], metrics: dict[str, Any] | None) -> s
         f"Model file sha256 `{meta['model_sha256']}`; source revision `{meta['source_revision']}`;",
         f"libraries {', '.join(f'{k} {v}' for k, v in meta['library_versions'].items())}.",
         f"Thresholds: {dict(zip(meta['labels'], meta['thresholds'], strict=True))}.",
-        (f"A unit of at least {meta.get('fill_min_words', 0)} words with no area over its "
+        (f"A unit of at least {params.get('fill_min_words', 0)} words with no area over its "
          f"threshold gets its top area when that area's probability is at least "
          f"{meta['fill_ratio']:g} of its threshold (ratio chosen on out-of-fold micro-F1)."
          if meta.get("fill_ratio", 1.0) < 1 else

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from pipeline.features import word_counts
 from pipeline.model import LoadedModel
 from pipeline.schema import probability_column
 
@@ -17,11 +18,6 @@ def predict_proba(model: LoadedModel, texts: Sequence[str]) -> np.ndarray:
     if not len(texts):
         return np.zeros((0, len(model.labels)))
     return model.pipeline.predict_proba(list(texts))
-
-
-def word_counts(texts: Sequence[str]) -> np.ndarray:
-    """Length of each text in whitespace-separated words."""
-    return np.fromiter((len(str(t).split()) for t in texts), dtype=np.int64, count=len(texts))
 
 
 def decide_labels(proba: np.ndarray, thresholds: np.ndarray, fill_ratio: float,

@@ -50,6 +50,13 @@ def stop_words() -> tuple[str, ...]:
     return tuple(sorted(words))
 
 
+def word_counts(texts):
+    """Length of each text in whitespace-separated words (a numpy int array)."""
+    import numpy as np
+
+    return np.fromiter((len(str(t).split()) for t in texts), dtype=np.int64)
+
+
 def length_bins(texts, edges: Sequence[int]):
     """One-hot bin of each text's length in words (bins split at ``edges``), as a sparse
     matrix: lets the model learn that headings, table cells and page furniture (short)
@@ -57,7 +64,7 @@ def length_bins(texts, edges: Sequence[int]):
     import numpy as np
     from scipy.sparse import csr_matrix
 
-    words = np.fromiter((len(str(t).split()) for t in texts), dtype=np.int64)
+    words = word_counts(texts)
     bins = np.searchsorted(np.asarray(edges), words, side="left")
     rows = np.arange(len(words))
     return csr_matrix((np.ones(len(words)), (rows, bins)), shape=(len(words), len(edges) + 1))

@@ -152,8 +152,7 @@ def _unpack_vocabularies(pipeline: Pipeline) -> None:
 
 
 def save_model(
-    pipeline: Pipeline, thresholds: np.ndarray, meta: dict[str, Any], model_dir: Path,
-    fill_ratio: float = 1.0, fill_min_words: int = 0,
+    pipeline: Pipeline, thresholds: np.ndarray, meta: dict[str, Any], model_dir: Path
 ) -> dict[str, Any]:
     """Write model.skops and meta.json (with the model file's hash) into model_dir."""
     import skops.io as sio
@@ -168,8 +167,6 @@ def save_model(
     tmp.replace(model_dir / MODEL_FILE)
     meta = dict(meta)
     meta["thresholds"] = [round(float(t), 4) for t in thresholds]
-    meta["fill_ratio"] = round(float(fill_ratio), 4)
-    meta["fill_min_words"] = int(fill_min_words)
     meta["model_file"] = MODEL_FILE
     meta["model_sha256"] = _sha256(model_dir / MODEL_FILE)
     meta["library_versions"] = library_versions()
@@ -241,5 +238,5 @@ def load_model(model_dir: Path) -> LoadedModel:
         meta=meta,
         model_dir=model_dir,
         fill_ratio=float(meta.get("fill_ratio", 1.0)),
-        fill_min_words=int(meta.get("fill_min_words", 0)),
+        fill_min_words=int(meta.get("params", {}).get("fill_min_words", 0)),
     )

@@ -15,7 +15,8 @@ from sklearn.model_selection import GroupKFold, KFold, cross_val_predict
 
 from pipeline.annotations import data_hash, read_annotations
 from pipeline.card import METRICS_FILE, write_model_card
-from pipeline.classify import decide_labels, word_counts
+from pipeline.classify import decide_labels
+from pipeline.features import word_counts
 from pipeline.metrics import label_matrix, multilabel_scores
 from pipeline.model import build_pipeline, save_model
 from pipeline.params import TrainParams
@@ -25,17 +26,19 @@ THRESHOLD_STEP = 0.025
 FILL_RATIO_STEP = 0.05
 
 
+def _f1(pred: np.ndarray, truth: np.ndarray) -> float:
+    """F1 of boolean predictions against boolean truth, pooled over all their cells."""
+    denom = pred.sum() + truth.sum()
+    return 2 * np.sum(pred & truth) / denom if denom else 0.0
+
+
 def choose_thresholds(y: np.ndarray, proba: np.ndarray, params: TrainParams) -> np.ndarray:
     """Per area, the threshold in [threshold_min, threshold_max] maximising out-of-fold F1."""
     grid = np.arange(params.threshold_min, params.threshold_max + 1e-9, THRESHOLD_STEP)
     best = np.full(y.shape[1], 0.5)
     for j in range(y.shape[1]):
-        f1s = []
-        for t in grid:
-            pred = proba[:, j] >= t
-            tp = np.sum(pred & (y[:, j] == 1))
-            denom = pred.sum() + y[:, j].sum()
-            f1s.append(2 * tp / denom if denom else 0.0)
+        truth = y[:, j] == 1
+        f1s = [_f1(proba[:, j] >= t, truth) for t in grid]
         # Ties go to the threshold nearest 0.5 so the choice is stable across seeds.
         f1s = np.asarray(f1s)
         candidates = grid[np.isclose(f1s, f1s.max())]
@@ -53,8 +56,7 @@ def choose_fill_ratio(y: np.ndarray, proba: np.ndarray, thresholds: np.ndarray,
     best, best_f1 = 1.0, -1.0
     for ratio in grid:  # from 1 down, so a tie keeps the larger ratio
         pred = decide_labels(proba, thresholds, float(ratio), n_words, params.fill_min_words)
-        tp = np.sum(pred & truth)
-        f1 = 2 * tp / (pred.sum() + truth.sum()) if (pred.sum() + truth.sum()) else 0.0
+        f1 = _f1(pred, truth)
         if f1 > best_f1 + 1e-12:
             best, best_f1 = float(round(ratio, 4)), f1
     return best
@@ -129,8 +131,8 @@ def train(annotations: Path, model_dir: Path, params: TrainParams) -> dict[str, 
         "source_revision": _git_revision(),
         "train_seconds": round(time.perf_counter() - started, 1),
     }
-    meta = save_model(pipeline, thresholds, meta, model_dir,
-                      fill_ratio=fill_ratio, fill_min_words=params.fill_min_words)
+    meta["fill_ratio"] = fill_ratio
+    meta = save_model(pipeline, thresholds, meta, model_dir)
     # An evaluation of the model this one replaces no longer describes anything here.
     (model_dir / METRICS_FILE).unlink(missing_ok=True)
     write_model_card(model_dir)
