@@ -5,18 +5,27 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from pipeline.annotations import read_annotations
 from pipeline.classify import decide, predict_proba
 from pipeline.metrics import label_matrix, multilabel_scores
 from pipeline.model import LoadedModel
 
 
-def evaluate(model: LoadedModel, gold: Path) -> dict[str, Any]:
-    """Score ``model`` on the labelled units of ``gold`` (JSONL: text, lang, labels)."""
+def gold_predictions(model: LoadedModel, gold: Path) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """The units of ``gold`` (JSONL: text, lang, labels), their gold label matrix and the
+    model's decided label matrix, in the model's label order."""
     frame = read_annotations(gold)
     y = label_matrix(frame["labels"], model.labels)
     texts = frame["text"].tolist()
-    pred = decide(model, predict_proba(model, texts), texts)
+    return frame, y, decide(model, predict_proba(model, texts), texts)
+
+
+def evaluate(model: LoadedModel, gold: Path) -> dict[str, Any]:
+    """Score ``model`` on the labelled units of ``gold`` (JSONL: text, lang, labels)."""
+    frame, y, pred = gold_predictions(model, gold)
     scores = multilabel_scores(y, pred, model.labels)
     per_lang = {}
     for lang in sorted(frame["lang"].astype(str).unique()):

@@ -2,7 +2,8 @@
 
 Used to choose the shipped design; the gold file is only measured, never trained on.
 Prints one line per design: CV micro/macro-F1 on the annotations, gold micro/macro-F1,
-per-language micro-F1 and the gold F1 of each area.
+its difference in gold micro-F1 from the first (shipped) design with a 90% paired
+bootstrap interval over gold units, per-language micro-F1 and the gold F1 of each area.
 
 Usage: python scripts/compare_models.py GOLD.jsonl [ANNOTATIONS]
 """
@@ -14,10 +15,13 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from pipeline.evaluate import evaluate
+from pipeline.evaluate import evaluate, gold_predictions
+from pipeline.metrics import micro_f1_difference
 from pipeline.model import load_model
 from pipeline.params import load_params
 from pipeline.train import train
+
+BOOTSTRAP_RESAMPLES = 2000  # paired resamples of the gold units per design
 
 DESIGNS = {
     "word+char4+length, genre CV (shipped)": {},
@@ -38,16 +42,25 @@ DESIGNS = {
 def main(gold: Path, annotations: Path) -> None:
     """Train and score every design."""
     base = load_params().train
-    print(f"{'design':<38}{'cv mi':>7}{'cv ma':>7}{'dev mi':>8}{'dev ma':>8}{'fr mi':>7}{'en mi':>7}  per-area F1")
+    print(f"{'design':<38}{'cv mi':>7}{'cv ma':>7}{'dev mi':>8}{'dev ma':>8}"
+          f"{'vs shipped [90%]':>24}{'fr mi':>7}{'en mi':>7}  per-area F1")
+    shipped_pred = None
     for name, overrides in DESIGNS.items():
         with tempfile.TemporaryDirectory() as tmp:
             meta = train(annotations, Path(tmp) / "m", replace(base, **overrides))
-            result = evaluate(load_model(Path(tmp) / "m"), gold)
+            model = load_model(Path(tmp) / "m")
+            result = evaluate(model, gold)
+            _, y, pred = gold_predictions(model, gold)
+        if shipped_pred is None:
+            shipped_pred = pred
+        delta, low, high = micro_f1_difference(y, pred, shipped_pred, BOOTSTRAP_RESAMPLES,
+                                               base.seed)
         cv = meta["cv"]["summary"]
         areas = " ".join(f"{c}{s['f1']:.2f}" for c, s in result["per_area"].items())
         langs = result["per_lang"]
+        versus = f"{delta:+.3f} [{low:+.3f}, {high:+.3f}]"
         print(f"{name:<38}{cv['micro_f1']:>7.3f}{cv['macro_f1']:>7.3f}{result['micro_f1']:>8.3f}"
-              f"{result['macro_f1']:>8.3f}{langs.get('fr', {}).get('micro_f1', 0):>7.3f}"
+              f"{result['macro_f1']:>8.3f}{versus:>24}{langs.get('fr', {}).get('micro_f1', 0):>7.3f}"
               f"{langs.get('en', {}).get('micro_f1', 0):>7.3f}  {areas}", flush=True)
 
 

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from pipeline.classify import classify_units
 from pipeline.cli import main
 from pipeline.evaluate import evaluate
-from pipeline.metrics import multilabel_scores
+from pipeline.metrics import micro_f1_difference, multilabel_scores
 from pipeline.model import META_FILE, MODEL_FILE, ModelError, load_model
 from pipeline.params import TrainParams
 from pipeline.train import train
@@ -148,6 +148,17 @@ def test_multilabel_scores_table(y_true, y_pred, micro, macro):
     scores = multilabel_scores(np.array(y_true), np.array(y_pred), ["A", "B"])["summary"]
     assert scores["micro_f1"] == pytest.approx(micro, abs=1e-3)
     assert scores["macro_f1"] == pytest.approx(macro, abs=1e-3)
+
+
+def test_micro_f1_difference_is_exact_and_brackets_a_real_gap():
+    y = np.array([[1, 0], [0, 1], [1, 1], [0, 0]] * 25)
+    worse = y.copy()
+    worse[:20, 0] = 0  # 10 of the 100 positive cells missed
+    delta, low, high = micro_f1_difference(y, y, worse, resamples=500, seed=1)
+    assert delta == pytest.approx(1 - 2 * 90 / (2 * 90 + 10), abs=1e-9)
+    assert 0 < low <= delta <= high
+    same = micro_f1_difference(y, worse, worse, resamples=200, seed=1)
+    assert same == (0.0, 0.0, 0.0)
 
 
 def test_evaluate_cli_rejects_unknown_area_code(tiny_model_dir, tmp_path):

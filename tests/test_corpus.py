@@ -45,3 +45,17 @@ def test_no_annotation_shares_eight_words_with_dev(repo):
     hits = [hit for folder in ("annotations", "unused")
             for hit in contaminated(repo / "corpus" / folder, DEV, 8)]
     assert not hits, f"{len(hits)} overlapping pairs, e.g. {hits[:3]}"
+
+
+def test_blind_second_annotation_still_agrees_with_the_corpus(repo):
+    """The 240-unit blind second annotation must keep matching units of the corpus, and the
+    corpus must keep applying the taxonomy the way a blind reader does (0.95 when made)."""
+    import sys
+
+    sys.path.insert(0, str(repo / "scripts"))
+    from measure_agreement import agreement
+
+    scores = agreement(repo / "corpus" / "agreement" / "second_annotation.jsonl",
+                       repo / "corpus" / "annotations")
+    assert scores["summary"]["units"] == 240
+    assert scores["summary"]["micro_f1"] >= 0.90
