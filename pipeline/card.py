@@ -59,6 +59,11 @@ def render_model_card(meta: dict[str, Any], metrics: dict[str, Any] | None) -> s
          f"{meta['fill_ratio']:g} of its threshold (ratio chosen on out-of-fold micro-F1)."
          if meta.get("fill_ratio", 1.0) < 1 else
          "A unit with no area over its threshold stays untagged."),
+        (f"Relevance gate: one more logistic regression over the same features gives the "
+         f"probability that a unit addresses any area at all (`p_any_area`); a unit under "
+         f"{meta['relevance_gate']:g} gets no area (gate chosen with the fill ratio on "
+         f"out-of-fold micro-F1)." if meta.get("relevance_gate", 0.0) > 0 else
+         "No relevance gate."),
         "",
         "## Training data",
         f"`{data['path']}` (sha256 `{data['sha256']}`): {data['units']} units written by the",

@@ -10,26 +10,47 @@ import pandas as pd
 
 from pipeline.features import word_counts
 from pipeline.model import LoadedModel
-from pipeline.schema import probability_column
+from pipeline.schema import ANY_AREA_COLUMN, probability_column
+
+
+def split_outputs(model: LoadedModel, outputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The classifier's columns -> (area probabilities, units x areas in taxonomy order;
+    probability that the unit addresses any area). A model trained without the relevance
+    output gives NaN for the latter."""
+    n = len(model.labels)
+    if model.has_relevance:
+        return outputs[:, :n], outputs[:, n]
+    return outputs[:, :n], np.full(len(outputs), np.nan)
+
+
+def predict_scores(model: LoadedModel, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(area probabilities, probability of any area) for ``texts``; see ``split_outputs``."""
+    if not len(texts):
+        return np.zeros((0, len(model.labels))), np.zeros(0)
+    return split_outputs(model, model.pipeline.predict_proba(list(texts)))
 
 
 def predict_proba(model: LoadedModel, texts: Sequence[str]) -> np.ndarray:
-    """Probabilities (units x areas, taxonomy order)."""
-    if not len(texts):
-        return np.zeros((0, len(model.labels)))
-    return model.pipeline.predict_proba(list(texts))
+    """Area probabilities (units x areas, taxonomy order)."""
+    return predict_scores(model, texts)[0]
 
 
 def decide_labels(proba: np.ndarray, thresholds: np.ndarray, fill_ratio: float,
-                  n_words: np.ndarray, fill_min_words: int) -> np.ndarray:
+                  n_words: np.ndarray, fill_min_words: int,
+                  p_any: np.ndarray | None = None, gate: float = 0.0) -> np.ndarray:
     """Boolean label matrix: every area at or above its threshold; a unit of at least
     ``fill_min_words`` words with none gets its top area (by probability over threshold)
-    when that ratio is at least ``fill_ratio``.
+    when that ratio is at least ``fill_ratio``; then a unit whose probability of addressing
+    any area (``p_any``) is under ``gate`` gets none.
 
     The fill exists because training has proportionally more no-area units than real
     documents: a provision whose best area falls just short of its threshold is more often
     under-called than truly empty. Shorter units (headings, captions, table cells) carry no
     area by the taxonomy's rule 6 and are never filled. ``fill_ratio`` >= 1 turns it off.
+    The gate exists because the area models learn vocabulary ("employer", "appeal") that
+    general laws share with migration law, which the taxonomy leaves without an area; a
+    model trained on that one question (any area or none) says so better. ``gate`` 0 turns
+    it off.
     """
     decided = proba >= thresholds
     if fill_ratio < 1 and len(proba):
@@ -38,13 +59,16 @@ def decide_labels(proba: np.ndarray, thresholds: np.ndarray, fill_ratio: float,
         fill = (~decided.any(axis=1) & (ratio.max(axis=1) >= fill_ratio)
                 & (np.asarray(n_words) >= fill_min_words))
         decided[np.flatnonzero(fill), top[fill]] = True
+    if gate > 0 and p_any is not None and len(proba):
+        decided[np.asarray(p_any) < gate] = False
     return decided
 
 
-def decide(model: LoadedModel, proba: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+def decide(model: LoadedModel, proba: np.ndarray, texts: Sequence[str],
+           p_any: np.ndarray | None = None) -> np.ndarray:
     """Boolean label matrix for ``texts`` from their probabilities and the model's rule."""
     return decide_labels(proba, model.thresholds, model.fill_ratio, word_counts(texts),
-                         model.fill_min_words)
+                         model.fill_min_words, p_any, model.relevance_gate)
 
 
 def _word_feature_names(model: LoadedModel) -> np.ndarray:
@@ -55,7 +79,8 @@ def _word_feature_names(model: LoadedModel) -> np.ndarray:
 
 def _area_weights(model: LoadedModel, n_word: int) -> np.ndarray:
     """Per-area weights of the word features (areas x word features)."""
-    estimators = model.pipeline.named_steps["clf"].estimators_
+    # The first len(labels) estimators are the areas' (a relevance output may follow).
+    estimators = model.pipeline.named_steps["clf"].estimators_[: len(model.labels)]
     # An area absent from the training data has a constant predictor and no weights.
     return np.vstack(
         [est.coef_.ravel()[:n_word] if hasattr(est, "coef_") else np.zeros(n_word)
@@ -91,7 +116,8 @@ def explain(model: LoadedModel, features, decided: np.ndarray, top_n: int,
 def classify_units(
     model: LoadedModel, units: pd.DataFrame, top_terms: int, batch_size: int
 ) -> pd.DataFrame:
-    """Return ``units`` with p_<area> columns, ``labels`` ("B|G") and ``explanation``."""
+    """Return ``units`` with p_<area> columns, ``labels`` ("B|G"), ``explanation`` and the
+    probability that the unit addresses any area (``p_any_area``)."""
     union = model.pipeline.named_steps["features"]
     clf = model.pipeline.named_steps["clf"]
     names = _word_feature_names(model)
@@ -101,12 +127,13 @@ def classify_units(
         if len(batch):
             # Features once per batch: the same matrix gives probabilities and explanations.
             features = union.transform(batch["text"].astype(str).tolist())
-            proba = clf.predict_proba(features)
+            proba, p_any = split_outputs(model, clf.predict_proba(features))
         else:
-            features, proba = None, np.zeros((0, len(model.labels)))
-        decided = decide(model, proba, batch["text"].astype(str).tolist())
+            features, proba, p_any = None, np.zeros((0, len(model.labels))), np.zeros(0)
+        decided = decide(model, proba, batch["text"].astype(str).tolist(), p_any)
         for j, code in enumerate(model.labels):
             batch[probability_column(code)] = np.round(proba[:, j], 6)
+        batch[ANY_AREA_COLUMN] = np.round(p_any, 6)
         batch["labels"] = [
             "|".join(c for c, d in zip(model.labels, row, strict=True) if d) for row in decided
         ]

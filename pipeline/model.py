@@ -51,6 +51,8 @@ class LoadedModel:
     model_dir: Path
     fill_ratio: float = 1.0  # see classify.decide_labels; 1 = thresholds only
     fill_min_words: int = 0
+    has_relevance: bool = False  # the classifier's last output is "any area" (not an area)
+    relevance_gate: float = 0.0  # see classify.decide_labels; 0 = off
 
     @property
     def model_id(self) -> str:
@@ -239,4 +241,6 @@ def load_model(model_dir: Path) -> LoadedModel:
         model_dir=model_dir,
         fill_ratio=float(meta.get("fill_ratio", 1.0)),
         fill_min_words=int(meta.get("params", {}).get("fill_min_words", 0)),
+        has_relevance=bool(meta.get("relevance_output", False)),
+        relevance_gate=float(meta.get("relevance_gate", 0.0)),
     )

@@ -43,6 +43,7 @@ class TrainParams:
     threshold_max: float = 0.7
     fill_ratio_min: float = 0.5
     fill_min_words: int = 15
+    relevance_gate_max: float = 0.7
     explain_top_terms: int = 5
     length_bin_edges: tuple[int, ...] = (4, 8, 15, 30, 60)
 

@@ -24,6 +24,8 @@ from pipeline.taxonomy import load_taxonomy
 
 THRESHOLD_STEP = 0.025
 FILL_RATIO_STEP = 0.05
+RELEVANCE_GATE_MIN = 0.1
+RELEVANCE_GATE_STEP = 0.05
 
 
 def _f1(pred: np.ndarray, truth: np.ndarray) -> float:
@@ -46,19 +48,29 @@ def choose_thresholds(y: np.ndarray, proba: np.ndarray, params: TrainParams) -> 
     return best
 
 
-def choose_fill_ratio(y: np.ndarray, proba: np.ndarray, thresholds: np.ndarray,
-                      n_words: np.ndarray, params: TrainParams) -> float:
-    """The fill ratio in [fill_ratio_min, 1] maximising out-of-fold micro-F1 (see
-    ``classify.decide_labels``); ties go to the larger ratio, the one closer to thresholds
-    alone."""
-    grid = np.arange(1.0, params.fill_ratio_min - 1e-9, -FILL_RATIO_STEP)
+def choose_fill_and_gate(y: np.ndarray, proba: np.ndarray, thresholds: np.ndarray,
+                         n_words: np.ndarray, p_any: np.ndarray | None,
+                         params: TrainParams) -> tuple[float, float]:
+    """The fill ratio in [fill_ratio_min, 1] and the relevance gate in {0} and
+    [RELEVANCE_GATE_MIN, relevance_gate_max] that together maximise out-of-fold micro-F1
+    (see ``classify.decide_labels``). Ties go to the smaller gate and then the larger
+    ratio: the rule closer to thresholds alone."""
+    # Rounded before use, so the stored values decide exactly as they were scored.
+    ratios = [round(float(r), 4)
+              for r in np.arange(1.0, params.fill_ratio_min - 1e-9, -FILL_RATIO_STEP)]
+    gates = [0.0]
+    if p_any is not None and params.relevance_gate_max > 0:
+        gates += [round(float(g), 4) for g in np.arange(
+            RELEVANCE_GATE_MIN, params.relevance_gate_max + 1e-9, RELEVANCE_GATE_STEP)]
     truth = y.astype(bool)
-    best, best_f1 = 1.0, -1.0
-    for ratio in grid:  # from 1 down, so a tie keeps the larger ratio
-        pred = decide_labels(proba, thresholds, float(ratio), n_words, params.fill_min_words)
-        f1 = _f1(pred, truth)
-        if f1 > best_f1 + 1e-12:
-            best, best_f1 = float(round(ratio, 4)), f1
+    best, best_f1 = (1.0, 0.0), -1.0
+    for gate in gates:  # from off upwards, and each ratio from 1 down: ties keep the first
+        for ratio in ratios:
+            pred = decide_labels(proba, thresholds, ratio, n_words, params.fill_min_words,
+                                 p_any, gate)
+            f1 = _f1(pred, truth)
+            if f1 > best_f1 + 1e-12:
+                best, best_f1 = (ratio, gate), f1
     return best
 
 
@@ -97,12 +109,17 @@ def train(annotations: Path, model_dir: Path, params: TrainParams) -> dict[str, 
     texts = frame["text"].tolist()
     y = label_matrix(frame["labels"], labels)
 
-    oof = cross_val_predict(build_pipeline(params), texts, y, cv=cv_splits(frame, params),
-                            method="predict_proba")
+    # One more output beside the areas: does the unit address any area at all (the
+    # relevance gate's input; see classify.decide_labels).
+    y_fit = np.hstack([y, y.any(axis=1, keepdims=True).astype(y.dtype)])
+    oof_all = cross_val_predict(build_pipeline(params), texts, y_fit,
+                                cv=cv_splits(frame, params), method="predict_proba")
+    oof, oof_any = oof_all[:, : len(labels)], oof_all[:, len(labels)]
     thresholds = choose_thresholds(y, oof, params)
     n_words = word_counts(texts)
-    fill_ratio = choose_fill_ratio(y, oof, thresholds, n_words, params)
-    decided = decide_labels(oof, thresholds, fill_ratio, n_words, params.fill_min_words)
+    fill_ratio, gate = choose_fill_and_gate(y, oof, thresholds, n_words, oof_any, params)
+    decided = decide_labels(oof, thresholds, fill_ratio, n_words, params.fill_min_words,
+                            oof_any, gate)
     cv = multilabel_scores(y, decided, labels)
     cv["per_lang"] = {
         lang: multilabel_scores(y[mask], decided[mask], labels)["summary"]
@@ -110,7 +127,7 @@ def train(annotations: Path, model_dir: Path, params: TrainParams) -> dict[str, 
         if (mask := (frame["lang"] == lang).to_numpy()).any()
     }
 
-    pipeline = build_pipeline(params).fit(texts, y)
+    pipeline = build_pipeline(params).fit(texts, y_fit)
     counts = {code: int(y[:, j].sum()) for j, code in enumerate(labels)}
     meta = {
         "name": model_dir.name,
@@ -132,6 +149,8 @@ def train(annotations: Path, model_dir: Path, params: TrainParams) -> dict[str, 
         "train_seconds": round(time.perf_counter() - started, 1),
     }
     meta["fill_ratio"] = fill_ratio
+    meta["relevance_output"] = True
+    meta["relevance_gate"] = gate
     meta = save_model(pipeline, thresholds, meta, model_dir)
     # An evaluation of the model this one replaces no longer describes anything here.
     (model_dir / METRICS_FILE).unlink(missing_ok=True)

@@ -24,8 +24,9 @@ from pipeline.train import train
 BOOTSTRAP_RESAMPLES = 2000  # paired resamples of the gold units per design
 
 DESIGNS = {
-    "word+char4+length, genre CV (shipped)": {},
-    "thresholds only (no top-area fill)": {"fill_ratio_min": 1.0},
+    "shipped (fill + relevance gate)": {},
+    "no relevance gate": {"relevance_gate_max": 0.0},
+    "thresholds only (no fill, no gate)": {"fill_ratio_min": 1.0, "relevance_gate_max": 0.0},
     "same, shuffled CV": {"cv_group_by": ""},
     "no length bins": {"length_bin_edges": ()},
     "char 3-5, 120k": {"char_ngram_min": 3, "char_ngram_max": 5, "max_features_char": 120000},

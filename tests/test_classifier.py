@@ -228,7 +228,7 @@ def test_decision_rule_fills_only_near_misses():
 
 
 def test_fill_ratio_is_chosen_on_out_of_fold_f1_and_ties_keep_thresholds_alone():
-    from pipeline.train import choose_fill_ratio
+    from pipeline.train import choose_fill_and_gate
 
     thresholds = np.array([0.5, 0.5])
     y = np.array([[1, 0], [0, 1], [0, 0]])
@@ -236,13 +236,46 @@ def test_fill_ratio_is_chosen_on_out_of_fold_f1_and_ties_keep_thresholds_alone()
     # empty with best ratio 0.4: filling it would hurt.
     proba = np.array([[0.9, 0.1], [0.1, 0.4], [0.2, 0.1]])
     words = np.array([20, 20, 20])
-    assert choose_fill_ratio(y, proba, thresholds, words, replace(TINY, fill_ratio_min=0.5)) == 0.8
+    half = replace(TINY, fill_ratio_min=0.5)
+    assert choose_fill_and_gate(y, proba, thresholds, words, None, half) == (0.8, 0.0)
     # Nothing to gain: every ratio ties with 1.0 (thresholds alone), which wins the tie.
     proba_clear = np.array([[0.9, 0.1], [0.1, 0.9], [0.1, 0.1]])
-    assert choose_fill_ratio(y, proba_clear, thresholds, words,
-                             replace(TINY, fill_ratio_min=0.5)) == 1.0
+    assert choose_fill_and_gate(y, proba_clear, thresholds, words, None, half) == (1.0, 0.0)
     # fill_ratio_min 1.0 turns the rule off.
-    assert choose_fill_ratio(y, proba, thresholds, words, replace(TINY, fill_ratio_min=1.0)) == 1.0
+    assert choose_fill_and_gate(y, proba, thresholds, words, None,
+                                replace(TINY, fill_ratio_min=1.0)) == (1.0, 0.0)
+
+
+def test_relevance_gate_empties_units_unlikely_to_address_any_area():
+    from pipeline.classify import decide_labels
+    from pipeline.train import choose_fill_and_gate
+
+    thresholds = np.array([0.5, 0.5])
+    # Unit 3 is general law: its area 1 is over threshold, but the relevance output says no.
+    proba = np.array([[0.9, 0.1], [0.1, 0.8], [0.7, 0.1]])
+    p_any = np.array([0.9, 0.6, 0.2])
+    words = np.array([20, 20, 20])
+    gated = decide_labels(proba, thresholds, 1.0, words, 15, p_any, gate=0.5)
+    assert gated.tolist() == [[True, False], [False, True], [False, False]]
+    assert decide_labels(proba, thresholds, 1.0, words, 15, p_any, gate=0.0).tolist() == (
+        proba >= thresholds).tolist()
+    y = np.array([[1, 0], [0, 1], [0, 0]])
+    fill, gate = choose_fill_and_gate(y, proba, thresholds, words, p_any, TINY)
+    assert (fill, gate) == (1.0, 0.25)  # the smallest gate that empties unit 3 and no other
+    # relevance_gate_max 0 turns the gate off.
+    assert choose_fill_and_gate(y, proba, thresholds, words, p_any,
+                                replace(TINY, relevance_gate_max=0.0)) == (1.0, 0.0)
+
+
+def test_trained_model_carries_the_relevance_output(tiny_model_dir):
+    from pipeline.classify import predict_scores
+
+    model = load_model(tiny_model_dir)
+    assert model.has_relevance and 0.0 <= model.relevance_gate <= 0.7
+    proba, p_any = predict_scores(model, ["border guards check the passport and the visa",
+                                          "the court deliberates in private"])
+    assert proba.shape == (2, len(model.labels)) and p_any.shape == (2,)
+    assert p_any[0] > p_any[1]
 
 
 def test_length_bins_one_hot_at_the_edges():
