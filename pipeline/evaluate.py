@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.annotations import read_annotations
-from pipeline.classify import decide, predict_proba
+from pipeline.classify import decide, predict_scores
 from pipeline.metrics import label_matrix, multilabel_scores
 from pipeline.model import LoadedModel
 
@@ -20,7 +20,8 @@ def gold_predictions(model: LoadedModel, gold: Path) -> tuple[pd.DataFrame, np.n
     frame = read_annotations(gold)
     y = label_matrix(frame["labels"], model.labels)
     texts = frame["text"].tolist()
-    return frame, y, decide(model, predict_proba(model, texts), texts)
+    proba, p_any = predict_scores(model, texts)
+    return frame, y, decide(model, proba, texts, p_any)
 
 
 def evaluate(model: LoadedModel, gold: Path) -> dict[str, Any]:

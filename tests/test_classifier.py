@@ -150,6 +150,17 @@ def test_multilabel_scores_table(y_true, y_pred, micro, macro):
     assert scores["macro_f1"] == pytest.approx(macro, abs=1e-3)
 
 
+def test_evaluate_applies_the_relevance_gate(tiny_model_dir, tiny_annotations):
+    """Scoring must decide exactly as tagging does, gate included."""
+    from pipeline.evaluate import gold_predictions
+
+    model = load_model(tiny_model_dir)
+    _, _, shut = gold_predictions(replace(model, relevance_gate=1.01), tiny_annotations)
+    assert not shut.any()  # every unit is under a gate above 1
+    _, _, open_ = gold_predictions(replace(model, relevance_gate=0.0), tiny_annotations)
+    assert open_.any()
+
+
 def test_micro_f1_difference_is_exact_and_brackets_a_real_gap():
     y = np.array([[1, 0], [0, 1], [1, 1], [0, 0]] * 25)
     worse = y.copy()
