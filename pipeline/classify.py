@@ -30,9 +30,11 @@ def predict_scores(model: LoadedModel, texts: Sequence[str]) -> tuple[np.ndarray
     return split_outputs(model, model.pipeline.predict_proba(list(texts)))
 
 
-def predict_proba(model: LoadedModel, texts: Sequence[str]) -> np.ndarray:
-    """Area probabilities (units x areas, taxonomy order)."""
-    return predict_scores(model, texts)[0]
+def predict_labels(model: LoadedModel, texts: Sequence[str]) -> np.ndarray:
+    """Boolean label matrix (units x areas) for ``texts``: scores, then the model's rule,
+    exactly as tagging decides."""
+    proba, p_any = predict_scores(model, texts)
+    return decide(model, proba, texts, p_any)
 
 
 def decide_labels(proba: np.ndarray, thresholds: np.ndarray, fill_ratio: float,
@@ -65,8 +67,9 @@ def decide_labels(proba: np.ndarray, thresholds: np.ndarray, fill_ratio: float,
 
 
 def decide(model: LoadedModel, proba: np.ndarray, texts: Sequence[str],
-           p_any: np.ndarray | None = None) -> np.ndarray:
-    """Boolean label matrix for ``texts`` from their probabilities and the model's rule."""
+           p_any: np.ndarray) -> np.ndarray:
+    """Boolean label matrix for ``texts`` from their area probabilities, their probability
+    of any area (both from ``split_outputs``) and the model's rule."""
     return decide_labels(proba, model.thresholds, model.fill_ratio, word_counts(texts),
                          model.fill_min_words, p_any, model.relevance_gate)
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.annotations import read_annotations
-from pipeline.classify import decide, predict_scores
+from pipeline.classify import predict_labels
 from pipeline.metrics import label_matrix, multilabel_scores
 from pipeline.model import LoadedModel
 
@@ -19,14 +19,17 @@ def gold_predictions(model: LoadedModel, gold: Path) -> tuple[pd.DataFrame, np.n
     model's decided label matrix, in the model's label order."""
     frame = read_annotations(gold)
     y = label_matrix(frame["labels"], model.labels)
-    texts = frame["text"].tolist()
-    proba, p_any = predict_scores(model, texts)
-    return frame, y, decide(model, proba, texts, p_any)
+    return frame, y, predict_labels(model, frame["text"].tolist())
 
 
 def evaluate(model: LoadedModel, gold: Path) -> dict[str, Any]:
     """Score ``model`` on the labelled units of ``gold`` (JSONL: text, lang, labels)."""
-    frame, y, pred = gold_predictions(model, gold)
+    return score_predictions(model, gold, *gold_predictions(model, gold))
+
+
+def score_predictions(model: LoadedModel, gold: Path, frame: pd.DataFrame, y: np.ndarray,
+                      pred: np.ndarray) -> dict[str, Any]:
+    """The evaluation result for predictions already made by ``gold_predictions``."""
     scores = multilabel_scores(y, pred, model.labels)
     per_lang = {}
     for lang in sorted(frame["lang"].astype(str).unique()):

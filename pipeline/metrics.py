@@ -19,6 +19,13 @@ def label_matrix(label_lists: Iterable[Sequence[str]], labels: Sequence[str]) ->
     return y
 
 
+def pooled_f1(pred: np.ndarray, truth: np.ndarray) -> float:
+    """F1 of boolean predictions against boolean truth, pooled over all their cells (micro-F1
+    for label matrices, an area's F1 for one column)."""
+    denom = pred.sum() + truth.sum()
+    return 2 * np.sum(pred & truth) / denom if denom else 0.0
+
+
 def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     p = tp / (tp + fp) if tp + fp else 0.0
     r = tp / (tp + fn) if tp + fn else 0.0

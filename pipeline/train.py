@@ -17,7 +17,7 @@ from pipeline.annotations import data_hash, read_annotations
 from pipeline.card import METRICS_FILE, write_model_card
 from pipeline.classify import decide_labels
 from pipeline.features import word_counts
-from pipeline.metrics import label_matrix, multilabel_scores
+from pipeline.metrics import label_matrix, multilabel_scores, pooled_f1
 from pipeline.model import build_pipeline, save_model
 from pipeline.params import TrainParams
 from pipeline.taxonomy import load_taxonomy
@@ -28,19 +28,13 @@ RELEVANCE_GATE_MIN = 0.1
 RELEVANCE_GATE_STEP = 0.05
 
 
-def _f1(pred: np.ndarray, truth: np.ndarray) -> float:
-    """F1 of boolean predictions against boolean truth, pooled over all their cells."""
-    denom = pred.sum() + truth.sum()
-    return 2 * np.sum(pred & truth) / denom if denom else 0.0
-
-
 def choose_thresholds(y: np.ndarray, proba: np.ndarray, params: TrainParams) -> np.ndarray:
     """Per area, the threshold in [threshold_min, threshold_max] maximising out-of-fold F1."""
     grid = np.arange(params.threshold_min, params.threshold_max + 1e-9, THRESHOLD_STEP)
     best = np.full(y.shape[1], 0.5)
     for j in range(y.shape[1]):
         truth = y[:, j] == 1
-        f1s = [_f1(proba[:, j] >= t, truth) for t in grid]
+        f1s = [pooled_f1(proba[:, j] >= t, truth) for t in grid]
         # Ties go to the threshold nearest 0.5 so the choice is stable across seeds.
         f1s = np.asarray(f1s)
         candidates = grid[np.isclose(f1s, f1s.max())]
@@ -68,7 +62,7 @@ def choose_fill_and_gate(y: np.ndarray, proba: np.ndarray, thresholds: np.ndarra
         for ratio in ratios:
             pred = decide_labels(proba, thresholds, ratio, n_words, params.fill_min_words,
                                  p_any, gate)
-            f1 = _f1(pred, truth)
+            f1 = pooled_f1(pred, truth)
             if f1 > best_f1 + 1e-12:
                 best, best_f1 = (ratio, gate), f1
     return best

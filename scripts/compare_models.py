@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from pipeline.evaluate import evaluate, gold_predictions
+from pipeline.evaluate import gold_predictions, score_predictions
 from pipeline.metrics import micro_f1_difference
 from pipeline.model import load_model
 from pipeline.params import load_params
@@ -50,8 +50,8 @@ def main(gold: Path, annotations: Path) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             meta = train(annotations, Path(tmp) / "m", replace(base, **overrides))
             model = load_model(Path(tmp) / "m")
-            result = evaluate(model, gold)
-            _, y, pred = gold_predictions(model, gold)
+            frame, y, pred = gold_predictions(model, gold)
+            result = score_predictions(model, gold, frame, y, pred)
         if shipped_pred is None:
             shipped_pred = pred
         delta, low, high = micro_f1_difference(y, pred, shipped_pred, BOOTSTRAP_RESAMPLES,

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.taxonomy import area_codes
+
 MIGRATION_WORDS = (
     r"[ée]tranger|foreign|migra|immigr|[ée]migr|nationalit|visa|expatri|refug|r[ée]fugi"
     r"|asyl|asile|pays d'origine|country of origin|rapatri|repatri|non[- ]national|alien"
@@ -39,7 +41,7 @@ def general_law_rates(predictions: pd.DataFrame, document: str) -> dict[str, flo
         "migration_units": int(mentions.sum()),
         "migration_tagged": float((labels[mentions] != "").mean()) if mentions.any() else 0.0,
     }
-    for area in "ABCDEFGHI":
+    for area in area_codes():
         rates[f"general_{area}"] = (float(general.str.split("|").map(lambda a, c=area: c in a).mean())
                                     if len(general) else 0.0)
     return rates
@@ -52,7 +54,7 @@ def main() -> None:
     parser.add_argument("--document", required=True, help="substring of the document path")
     args = parser.parse_args()
     r = general_law_rates(pd.read_parquet(args.predictions), args.document)
-    areas = " ".join(f"{a} {r[f'general_{a}']:.3f}" for a in "ABCDEFGHI" if r[f"general_{a}"])
+    areas = " ".join(f"{a} {r[f'general_{a}']:.3f}" for a in area_codes() if r[f"general_{a}"])
     print(f"{r['units']} units; {r['general_units']} without migration words, tagged "
           f"{r['general_tagged']:.3f} ({areas}); {r['migration_units']} with them, tagged "
           f"{r['migration_tagged']:.3f}")

@@ -302,7 +302,7 @@ def test_length_bins_one_hot_at_the_edges():
 def test_shipped_model_leaves_headings_untagged_but_tags_the_provisions(shipped_model):
     """Taxonomy rule 6: a heading carries no area, even when it names one; the provision
     under it does. (None of these texts is in the training data.)"""
-    from pipeline.classify import decide, predict_proba
+    from pipeline.classify import predict_labels
 
     headings = [
         "Chapitre 5 : Éloignement des étrangers en situation irrégulière",
@@ -317,7 +317,7 @@ def test_shipped_model_leaves_headings_untagged_but_tags_the_provisions(shipped_
         "a national.": "G",
     }
     texts = headings + list(provisions)
-    decided = decide(shipped_model, predict_proba(shipped_model, texts), texts)
+    decided = predict_labels(shipped_model, texts)
     assert not decided[: len(headings)].any()
     for row, area in zip(decided[len(headings):], provisions.values(), strict=True):
         assert row[shipped_model.labels.index(area)]
