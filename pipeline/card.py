@@ -26,6 +26,21 @@ def _span(low: int, high: int) -> str:
     return f"{low}" if low == high else f"{low}-{high}"
 
 
+def _relevance_data_lines(meta: dict[str, Any]) -> list[str]:
+    data = meta.get("relevance_data")
+    if not data:
+        return ["The relevance classifier is trained on the training data alone."]
+    tagged = meta["cv"].get("relevance_no_area_tagged")
+    return [
+        f"The relevance classifier also learns from `{data['path']}` (sha256 "
+        f"`{data['sha256']}`): {data['units']} units written by the capmap team, "
+        f"{data['no_area_units']} of them provisions of general law with no area; the area",
+        "classifiers never see these units."
+        + (f" Out of fold, the rule still tags {tagged:.1%} of those no-area units."
+           if tagged is not None else ""),
+    ]
+
+
 def render_model_card(meta: dict[str, Any], metrics: dict[str, Any] | None) -> str:
     """Markdown model card: intended use, data, parameters, CV and gold results, limits."""
     data = meta["training_data"]
@@ -64,6 +79,7 @@ def render_model_card(meta: dict[str, Any], metrics: dict[str, Any] | None) -> s
          f"{meta['relevance_gate']:g} gets no area (gate chosen with the fill ratio on "
          f"out-of-fold micro-F1)." if meta.get("relevance_gate", 0.0) > 0 else
          "No relevance gate."),
+        *_relevance_data_lines(meta),
         "",
         "## Training data",
         f"`{data['path']}` (sha256 `{data['sha256']}`): {data['units']} units written by the",

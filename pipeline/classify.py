@@ -13,21 +13,19 @@ from pipeline.model import LoadedModel
 from pipeline.schema import ANY_AREA_COLUMN, probability_column
 
 
-def split_outputs(model: LoadedModel, outputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The classifier's columns -> (area probabilities, units x areas in taxonomy order;
-    probability that the unit addresses any area). A model trained without the relevance
-    output gives NaN for the latter."""
-    n = len(model.labels)
-    if model.has_relevance:
-        return outputs[:, :n], outputs[:, n]
-    return outputs[:, :n], np.full(len(outputs), np.nan)
+def scores_from_features(model: LoadedModel, features) -> tuple[np.ndarray, np.ndarray]:
+    """Units' feature matrix (from the model's feature union) -> (area probabilities,
+    units x areas in taxonomy order; probability that each unit addresses any area)."""
+    proba = model.pipeline.named_steps["clf"].predict_proba(features)
+    return proba, model.relevance.predict_proba(features)[:, 1]
 
 
 def predict_scores(model: LoadedModel, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(area probabilities, probability of any area) for ``texts``; see ``split_outputs``."""
+    """(area probabilities, probability of any area) for ``texts``."""
     if not len(texts):
         return np.zeros((0, len(model.labels))), np.zeros(0)
-    return split_outputs(model, model.pipeline.predict_proba(list(texts)))
+    features = model.pipeline.named_steps["features"].transform(list(texts))
+    return scores_from_features(model, features)
 
 
 def predict_labels(model: LoadedModel, texts: Sequence[str]) -> np.ndarray:
@@ -51,8 +49,8 @@ def decide_labels(proba: np.ndarray, thresholds: np.ndarray, fill_ratio: float,
     area by the taxonomy's rule 6 and are never filled. ``fill_ratio`` >= 1 turns it off.
     The gate exists because the area models learn vocabulary ("employer", "appeal") that
     general laws share with migration law, which the taxonomy leaves without an area; a
-    model trained on that one question (any area or none) says so better. ``gate`` 0 turns
-    it off.
+    model trained on that one question (any area or none), with provisions of general law
+    that only it sees, says so better. ``gate`` 0 turns it off.
     """
     decided = proba >= thresholds
     if fill_ratio < 1 and len(proba):
@@ -69,7 +67,7 @@ def decide_labels(proba: np.ndarray, thresholds: np.ndarray, fill_ratio: float,
 def decide(model: LoadedModel, proba: np.ndarray, texts: Sequence[str],
            p_any: np.ndarray) -> np.ndarray:
     """Boolean label matrix for ``texts`` from their area probabilities, their probability
-    of any area (both from ``split_outputs``) and the model's rule."""
+    of any area (both from ``scores_from_features``) and the model's rule."""
     return decide_labels(proba, model.thresholds, model.fill_ratio, word_counts(texts),
                          model.fill_min_words, p_any, model.relevance_gate)
 
@@ -82,8 +80,7 @@ def _word_feature_names(model: LoadedModel) -> np.ndarray:
 
 def _area_weights(model: LoadedModel, n_word: int) -> np.ndarray:
     """Per-area weights of the word features (areas x word features)."""
-    # The first len(labels) estimators are the areas' (a relevance output may follow).
-    estimators = model.pipeline.named_steps["clf"].estimators_[: len(model.labels)]
+    estimators = model.pipeline.named_steps["clf"].estimators_
     # An area absent from the training data has a constant predictor and no weights.
     return np.vstack(
         [est.coef_.ravel()[:n_word] if hasattr(est, "coef_") else np.zeros(n_word)
@@ -122,7 +119,6 @@ def classify_units(
     """Return ``units`` with p_<area> columns, ``labels`` ("B|G"), ``explanation`` and the
     probability that the unit addresses any area (``p_any_area``)."""
     union = model.pipeline.named_steps["features"]
-    clf = model.pipeline.named_steps["clf"]
     names = _word_feature_names(model)
     frames = []
     for start in range(0, len(units), batch_size) or [0]:
@@ -130,7 +126,7 @@ def classify_units(
         if len(batch):
             # Features once per batch: the same matrix gives probabilities and explanations.
             features = union.transform(batch["text"].astype(str).tolist())
-            proba, p_any = split_outputs(model, clf.predict_proba(features))
+            proba, p_any = scores_from_features(model, features)
         else:
             features, proba, p_any = None, np.zeros((0, len(model.labels))), np.zeros(0)
         decided = decide(model, proba, batch["text"].astype(str).tolist(), p_any)

@@ -123,6 +123,18 @@ def _load_model(model_dir: Path | None):
     help="Annotation JSONL file or folder (default: params train.annotations).",
 )
 @click.option(
+    "--relevance-annotations",
+    type=click.Path(exists=True, path_type=Path),
+    default=None,
+    help="Units that train only the relevance classifier, e.g. general law with no area "
+    "(default: params train.relevance_annotations).",
+)
+@click.option(
+    "--no-relevance-annotations",
+    is_flag=True,
+    help="Train the relevance classifier on the annotations alone.",
+)
+@click.option(
     "-o",
     "--out",
     "model_dir",
@@ -132,16 +144,20 @@ def _load_model(model_dir: Path | None):
     help="Model folder to write.",
 )
 @PARAMS_OPTION
-def train_cmd(annotations: Path | None, model_dir: Path, params_path: Path | None) -> None:
+def train_cmd(annotations: Path | None, relevance_annotations: Path | None,
+              no_relevance_annotations: bool, model_dir: Path,
+              params_path: Path | None) -> None:
     """Train the A-I classifier on annotated units and save it with its model card.
 
-    Cross-validates on the annotations to choose per-area thresholds and the fill ratio
-    (when a long unit with no area gets its best one), fits on all of them, and writes
-    model.skops, meta.json and model_card.md.
+    Cross-validates to choose per-area thresholds, the fill ratio (when a long unit with
+    no area gets its best one) and the relevance gate (when a unit unlikely to address
+    any area gets none), fits on all units, and writes model.skops, meta.json and
+    model_card.md. The relevance annotations train only the relevance classifier.
 
     \b
     Example:
-      capmap train --annotations corpus/annotations -o models/default
+      capmap train --annotations corpus/annotations \\
+        --relevance-annotations corpus/relevance -o models/default
     """
     from pipeline.annotations import AnnotationError
     from pipeline.model import model_id_of
@@ -149,12 +165,19 @@ def train_cmd(annotations: Path | None, model_dir: Path, params_path: Path | Non
 
     params = _load(params_path).train
     try:
-        meta = train(annotations or Path(params.annotations), model_dir, params)
+        if no_relevance_annotations:
+            relevance_annotations = None
+        elif relevance_annotations is None and params.relevance_annotations:
+            relevance_annotations = Path(params.relevance_annotations)
+        meta = train(annotations or Path(params.annotations), model_dir, params,
+                     relevance_annotations)
     except AnnotationError as exc:
         raise InputProblem(str(exc)) from exc
     cv = meta["cv"]["summary"]
     click.echo(
-        f"trained on {meta['training_data']['units']} units in {meta['train_seconds']} s; "
+        f"trained on {meta['training_data']['units']} units"
+        + (f" (+{meta['relevance_data']['units']} for relevance)" if meta["relevance_data"] else "")
+        + f" in {meta['train_seconds']} s; "
         f"CV micro-F1 {cv['micro_f1']:.3f} macro-F1 {cv['macro_f1']:.3f}; "
         f"model {model_id_of(meta)} written to {model_dir}/"
     )

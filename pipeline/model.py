@@ -16,10 +16,14 @@ from pipeline.params import TrainParams
 
 if TYPE_CHECKING:  # scikit-learn and skops load in ~2 s: imported only where a model is built
     from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import Pipeline
 
 MODEL_FILE = "model.skops"
 META_FILE = "meta.json"
+# What model.skops holds: {"areas": Pipeline, "relevance": LogisticRegression}. Files of
+# earlier capmap versions (a bare Pipeline) are refused with a request to retrain.
+MODEL_FORMAT = 2
 # Types the saved Pipeline may contain beyond skops' defaults; anything else is refused.
 TRUSTED_TYPES = [
     "pipeline.features.normalise_text",
@@ -42,16 +46,17 @@ class ModelError(RuntimeError):
 
 @dataclass(frozen=True)
 class LoadedModel:
-    """A verified model: the fitted Pipeline, its per-area thresholds and its card."""
+    """A verified model: the fitted Pipeline (features -> one output per area), the
+    relevance classifier over the same features, per-area thresholds and the card."""
 
     pipeline: Pipeline
+    relevance: LogisticRegression
     labels: tuple[str, ...]
     thresholds: np.ndarray
     meta: dict[str, Any]
     model_dir: Path
     fill_ratio: float = 1.0  # see classify.decide_labels; 1 = thresholds only
     fill_min_words: int = 0
-    has_relevance: bool = False  # the classifier's last output is "any area" (not an area)
     relevance_gate: float = 0.0  # see classify.decide_labels; 0 = off
 
     @property
@@ -64,11 +69,23 @@ def model_id_of(meta: dict[str, Any]) -> str:
     return str(meta["model_sha256"])[:12]
 
 
+def build_logistic(params: TrainParams) -> LogisticRegression:
+    """The binary classifier used for each area and for relevance."""
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(
+        C=params.C,
+        class_weight=params.class_weight,
+        solver="liblinear",
+        max_iter=2000,
+        random_state=params.seed,
+    )
+
+
 def build_pipeline(params: TrainParams) -> Pipeline:
     """Word and character TF-IDF over normalised text, plus length bins -> one-vs-rest
     logistic regression. The word features come first (explanations rely on it)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
     from sklearn.multiclass import OneVsRestClassifier
     from sklearn.pipeline import FeatureUnion, Pipeline
     from sklearn.preprocessing import FunctionTransformer
@@ -97,17 +114,10 @@ def build_pipeline(params: TrainParams) -> Pipeline:
     if params.length_bin_edges:  # () leaves the length out
         edges = list(params.length_bin_edges)
         features.append(("length", FunctionTransformer(length_bins, kw_args={"edges": edges})))
-    clf = LogisticRegression(
-        C=params.C,
-        class_weight=params.class_weight,
-        solver="liblinear",
-        max_iter=2000,
-        random_state=params.seed,
-    )
     return Pipeline(
         [
             ("features", FeatureUnion(features)),
-            ("clf", OneVsRestClassifier(clf)),
+            ("clf", OneVsRestClassifier(build_logistic(params))),
         ]
     )
 
@@ -154,22 +164,25 @@ def _unpack_vocabularies(pipeline: Pipeline) -> None:
 
 
 def save_model(
-    pipeline: Pipeline, thresholds: np.ndarray, meta: dict[str, Any], model_dir: Path
+    pipeline: Pipeline, relevance: LogisticRegression, thresholds: np.ndarray,
+    meta: dict[str, Any], model_dir: Path
 ) -> dict[str, Any]:
-    """Write model.skops and meta.json (with the model file's hash) into model_dir."""
+    """Write model.skops (the area Pipeline and the relevance classifier over its
+    features) and meta.json (with the model file's hash) into model_dir."""
     import skops.io as sio
 
     model_dir.mkdir(parents=True, exist_ok=True)
     _pack_vocabularies(pipeline)
     tmp = model_dir / (MODEL_FILE + ".tmp")
     try:
-        sio.dump(pipeline, tmp)
+        sio.dump({"areas": pipeline, "relevance": relevance}, tmp)
     finally:
         _unpack_vocabularies(pipeline)  # the caller's pipeline stays usable
     tmp.replace(model_dir / MODEL_FILE)
     meta = dict(meta)
     meta["thresholds"] = [round(float(t), 4) for t in thresholds]
     meta["model_file"] = MODEL_FILE
+    meta["model_format"] = MODEL_FORMAT
     meta["model_sha256"] = _sha256(model_dir / MODEL_FILE)
     meta["library_versions"] = library_versions()
     (model_dir / META_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
@@ -201,6 +214,10 @@ def check_card(model_dir: Path) -> dict[str, Any]:
     missing = [k for k in ("labels", "thresholds") if k not in meta]
     if missing:
         raise ModelError(f"{meta_path}: model card lacks {', '.join(missing)}; refusing to load")
+    if meta.get("model_format") != MODEL_FORMAT:
+        raise ModelError(f"{model_dir}: model saved by an earlier capmap (format "
+                         f"{meta.get('model_format', 1)}, this one reads {MODEL_FORMAT}); "
+                         "retrain with `capmap train`")
     return meta
 
 
@@ -228,19 +245,21 @@ def load_model(model_dir: Path) -> LoadedModel:
     import skops.io as sio
 
     meta = verify_model(model_dir)
-    pipeline = sio.load(model_dir / MODEL_FILE, trusted=TRUSTED_TYPES)
+    saved = sio.load(model_dir / MODEL_FILE, trusted=TRUSTED_TYPES)
     try:
+        pipeline, relevance = saved["areas"], saved["relevance"]
         _unpack_vocabularies(pipeline)
-    except (KeyError, AttributeError) as exc:
-        raise ModelError(f"{model_dir / MODEL_FILE}: vectorizer vocabularies missing; retrain") from exc
+    except (KeyError, AttributeError, TypeError) as exc:
+        raise ModelError(f"{model_dir / MODEL_FILE}: not a capmap model of format "
+                         f"{MODEL_FORMAT} ({exc.__class__.__name__}); retrain") from exc
     return LoadedModel(
         pipeline=pipeline,
+        relevance=relevance,
         labels=tuple(meta["labels"]),
         thresholds=np.asarray(meta["thresholds"], dtype=float),
         meta=meta,
         model_dir=model_dir,
         fill_ratio=float(meta.get("fill_ratio", 1.0)),
         fill_min_words=int(meta.get("params", {}).get("fill_min_words", 0)),
-        has_relevance=bool(meta.get("relevance_output", False)),
         relevance_gate=float(meta.get("relevance_gate", 0.0)),
     )

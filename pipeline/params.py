@@ -28,6 +28,7 @@ class ExtractParams:
 @dataclass(frozen=True)
 class TrainParams:
     annotations: str = "corpus/annotations"
+    relevance_annotations: str = "corpus/relevance"
     seed: int = 13
     cv_folds: int = 5
     cv_group_by: str = "source"

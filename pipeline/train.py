@@ -11,14 +11,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import GroupKFold, KFold, cross_val_predict
+from sklearn.model_selection import GroupKFold, KFold
 
-from pipeline.annotations import data_hash, read_annotations
+from pipeline.annotations import AnnotationError, data_hash, read_annotations
 from pipeline.card import METRICS_FILE, write_model_card
 from pipeline.classify import decide_labels
 from pipeline.features import word_counts
 from pipeline.metrics import label_matrix, multilabel_scores, pooled_f1
-from pipeline.model import build_pipeline, save_model
+from pipeline.model import build_logistic, build_pipeline, save_model
 from pipeline.params import TrainParams
 from pipeline.taxonomy import load_taxonomy
 
@@ -80,6 +80,47 @@ def cv_splits(frame: pd.DataFrame, params: TrainParams) -> list[tuple[np.ndarray
     return list(folds.split(frame))
 
 
+def fit_classifiers(texts: list[str], y: np.ndarray, area_rows: np.ndarray,
+                    params: TrainParams):
+    """The area Pipeline, fitted on the ``area_rows`` of ``texts`` (features and one output
+    per area), and the relevance classifier over the same features, fitted on all rows to
+    tell units with an area (any row of ``y`` with a 1) from units without."""
+    area_texts = [texts[i] for i in np.flatnonzero(area_rows)]
+    pipeline = build_pipeline(params).fit(area_texts, y[area_rows])
+    features = pipeline.named_steps["features"].transform(texts)
+    relevance = build_logistic(params).fit(features, y.any(axis=1).astype(int))
+    return pipeline, relevance
+
+
+def out_of_fold_scores(frame: pd.DataFrame, y: np.ndarray, area_rows: np.ndarray,
+                       params: TrainParams) -> tuple[np.ndarray, np.ndarray]:
+    """Out-of-fold (area probabilities, probability of any area) for every row of
+    ``frame``, each fold fitted as ``fit_classifiers`` fits the final model."""
+    texts = frame["text"].tolist()
+    proba, p_any = np.zeros(y.shape), np.zeros(len(frame))
+    for fit_rows, held_out in cv_splits(frame, params):
+        pipeline, relevance = fit_classifiers([texts[i] for i in fit_rows], y[fit_rows],
+                                              area_rows[fit_rows], params)
+        features = pipeline.named_steps["features"].transform([texts[i] for i in held_out])
+        proba[held_out] = pipeline.named_steps["clf"].predict_proba(features)
+        p_any[held_out] = relevance.predict_proba(features)[:, 1]
+    return proba, p_any
+
+
+def _data_summary(path: Path, frame: pd.DataFrame, y: np.ndarray,
+                  labels: tuple[str, ...]) -> dict[str, Any]:
+    return {
+        "path": path.as_posix(),
+        "sha256": data_hash(frame),
+        "units": len(frame),
+        "no_area_units": int((y.sum(axis=1) == 0).sum()),
+        "units_per_area": {code: int(y[:, j].sum()) for j, code in enumerate(labels)},
+        "units_per_lang": {
+            k: int(v) for k, v in frame["lang"].value_counts().sort_index().items()
+        },
+    }
+
+
 def _git_revision() -> str:
     try:
         out = subprocess.run(
@@ -94,58 +135,64 @@ def _git_revision() -> str:
         return "unknown"
 
 
-def train(annotations: Path, model_dir: Path, params: TrainParams) -> dict[str, Any]:
-    """Train on ``annotations`` (file or folder of JSONL) and save into ``model_dir``."""
+def train(annotations: Path, model_dir: Path, params: TrainParams,
+          relevance_annotations: Path | None = None) -> dict[str, Any]:
+    """Train on ``annotations`` (file or folder of JSONL) and save into ``model_dir``.
+
+    ``relevance_annotations`` (optional, same format) train only the relevance classifier:
+    provisions of general law and the like, which teach it what addresses no area without
+    teaching the area classifiers that their vocabulary ("employer", "contract") never
+    carries an area.
+    """
     started = time.perf_counter()
     taxonomy = load_taxonomy()
     labels = taxonomy.codes
-    frame = read_annotations(annotations)
+    area_frame = read_annotations(annotations)
+    relevance_frame = (read_annotations(relevance_annotations)
+                       if relevance_annotations else area_frame.iloc[:0])
+    frame = pd.concat([area_frame, relevance_frame], ignore_index=True)
+    if frame["id"].duplicated().any():
+        raise AnnotationError(f"{relevance_annotations}: ids also used in {annotations}: "
+                              f"{', '.join(frame['id'][frame['id'].duplicated()][:5])}")
+    area_rows = np.arange(len(frame)) < len(area_frame)
     texts = frame["text"].tolist()
     y = label_matrix(frame["labels"], labels)
 
-    # One more output beside the areas: does the unit address any area at all (the
-    # relevance gate's input; see classify.decide_labels).
-    y_fit = np.hstack([y, y.any(axis=1, keepdims=True).astype(y.dtype)])
-    oof_all = cross_val_predict(build_pipeline(params), texts, y_fit,
-                                cv=cv_splits(frame, params), method="predict_proba")
-    oof, oof_any = oof_all[:, : len(labels)], oof_all[:, len(labels)]
-    thresholds = choose_thresholds(y, oof, params)
+    oof, oof_any = out_of_fold_scores(frame, y, area_rows, params)
+    # Thresholds are the area classifiers' own; the gate and fill, which decide whether a
+    # unit gets any area, are chosen on every unit, general-law ones included.
+    thresholds = choose_thresholds(y[area_rows], oof[area_rows], params)
     n_words = word_counts(texts)
     fill_ratio, gate = choose_fill_and_gate(y, oof, thresholds, n_words, oof_any, params)
     decided = decide_labels(oof, thresholds, fill_ratio, n_words, params.fill_min_words,
                             oof_any, gate)
-    cv = multilabel_scores(y, decided, labels)
+    cv = multilabel_scores(y[area_rows], decided[area_rows], labels)
     cv["per_lang"] = {
         lang: multilabel_scores(y[mask], decided[mask], labels)["summary"]
-        for lang in sorted(frame["lang"].unique())
-        if (mask := (frame["lang"] == lang).to_numpy()).any()
+        for lang in sorted(area_frame["lang"].unique())
+        if (mask := area_rows & (frame["lang"] == lang).to_numpy()).any()
     }
+    general = ~area_rows & ~y.any(axis=1)
+    if general.any():  # how often the rule still tags what only the relevance data shows
+        cv["relevance_no_area_tagged"] = round(float(decided[general].any(axis=1).mean()), 4)
 
-    pipeline = build_pipeline(params).fit(texts, y_fit)
-    counts = {code: int(y[:, j].sum()) for j, code in enumerate(labels)}
+    pipeline, relevance = fit_classifiers(texts, y, area_rows, params)
     meta = {
         "name": model_dir.name,
         "labels": list(labels),
         "taxonomy_version": taxonomy.version,
-        "training_data": {
-            "path": annotations.as_posix(),
-            "sha256": data_hash(frame),
-            "units": len(frame),
-            "no_area_units": int((y.sum(axis=1) == 0).sum()),
-            "units_per_area": counts,
-            "units_per_lang": {
-                k: int(v) for k, v in frame["lang"].value_counts().sort_index().items()
-            },
-        },
+        "training_data": _data_summary(annotations, area_frame, y[area_rows], labels),
+        "relevance_data": (_data_summary(relevance_annotations, relevance_frame,
+                                         y[~area_rows], labels)
+                           if relevance_annotations else None),
         "params": asdict(params),
         "cv": cv,
         "source_revision": _git_revision(),
         "train_seconds": round(time.perf_counter() - started, 1),
+        "fill_ratio": fill_ratio,
+        "relevance_gate": gate,
     }
-    meta["fill_ratio"] = fill_ratio
-    meta["relevance_output"] = True
-    meta["relevance_gate"] = gate
-    meta = save_model(pipeline, thresholds, meta, model_dir)
+    meta = save_model(pipeline, relevance, thresholds, meta, model_dir)
     # An evaluation of the model this one replaces no longer describes anything here.
     (model_dir / METRICS_FILE).unlink(missing_ok=True)
     write_model_card(model_dir)

@@ -5,6 +5,9 @@ Prints one line per design: CV micro/macro-F1 on the annotations, gold micro/mac
 its difference in gold micro-F1 from the first (shipped) design with a 90% paired
 bootstrap interval over gold units, per-language micro-F1 and the gold F1 of each area.
 
+Every design's relevance classifier also learns from params train.relevance_annotations,
+except the design that says otherwise.
+
 Usage: python scripts/compare_models.py GOLD.jsonl [ANNOTATIONS]
 """
 
@@ -23,8 +26,10 @@ from pipeline.train import train
 
 BOOTSTRAP_RESAMPLES = 2000  # paired resamples of the gold units per design
 
+NO_RELEVANCE_DATA = "relevance on annotations alone"
 DESIGNS = {
     "shipped (fill + relevance gate)": {},
+    NO_RELEVANCE_DATA: {},
     "no relevance gate": {"relevance_gate_max": 0.0},
     "thresholds only (no fill, no gate)": {"fill_ratio_min": 1.0, "relevance_gate_max": 0.0},
     "same, shuffled CV": {"cv_group_by": ""},
@@ -48,7 +53,9 @@ def main(gold: Path, annotations: Path) -> None:
     shipped_pred = None
     for name, overrides in DESIGNS.items():
         with tempfile.TemporaryDirectory() as tmp:
-            meta = train(annotations, Path(tmp) / "m", replace(base, **overrides))
+            relevance = (Path(base.relevance_annotations)
+                         if base.relevance_annotations and name != NO_RELEVANCE_DATA else None)
+            meta = train(annotations, Path(tmp) / "m", replace(base, **overrides), relevance)
             model = load_model(Path(tmp) / "m")
             frame, y, pred = gold_predictions(model, gold)
             result = score_predictions(model, gold, frame, y, pred)

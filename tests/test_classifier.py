@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -115,6 +116,27 @@ def test_model_from_other_library_versions_is_refused(tiny_model_dir, tmp_path):
     meta["library_versions"]["scikit-learn"] = "0.24.2"
     (copy / META_FILE).write_text(json.dumps(meta))
     with pytest.raises(ModelError, match="scikit-learn 0.24.2"):
+        load_model(copy)
+
+
+def test_model_of_an_earlier_format_is_refused(tiny_model_dir, tmp_path):
+    import skops.io as sio
+
+    copy = tmp_path / "format1"
+    copy.mkdir()
+    # Format 1 saved the bare area Pipeline, with the relevance output inside it.
+    saved = sio.load(tiny_model_dir / MODEL_FILE, trusted=sio.get_untrusted_types(
+        file=tiny_model_dir / MODEL_FILE))
+    sio.dump(saved["areas"], copy / MODEL_FILE)
+    meta = json.loads((tiny_model_dir / META_FILE).read_text())
+    meta.pop("model_format")
+    meta["model_sha256"] = hashlib.sha256((copy / MODEL_FILE).read_bytes()).hexdigest()
+    (copy / META_FILE).write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match="earlier capmap.*retrain with `capmap train`"):
+        load_model(copy)
+    meta["model_format"] = 2  # a card that claims the format does not make the file one
+    (copy / META_FILE).write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match="not a capmap model of format 2"):
         load_model(copy)
 
 
@@ -282,11 +304,54 @@ def test_trained_model_carries_the_relevance_output(tiny_model_dir):
     from pipeline.classify import predict_scores
 
     model = load_model(tiny_model_dir)
-    assert model.has_relevance and 0.0 <= model.relevance_gate <= 0.7
+    assert 0.0 <= model.relevance_gate <= 0.7
+    assert json.loads((tiny_model_dir / META_FILE).read_text())["relevance_data"] is None
     proba, p_any = predict_scores(model, ["border guards check the passport and the visa",
                                           "the court deliberates in private"])
     assert proba.shape == (2, len(model.labels)) and p_any.shape == (2,)
     assert p_any[0] > p_any[1]
+
+
+# General law that shares the area units' words (entry, passport, order, territory).
+GENERAL_LAW = ["the entry of goods into the bonded warehouse is recorded by the customs office",
+               "a passport photograph of the applicant is attached to the driving licence form",
+               "the order of the court is enforced by the bailiff within the territory",
+               "l'entrée des marchandises en entrepôt est inscrite au registre des douanes",
+               "la photographie du demandeur est jointe au dossier de permis de conduire",
+               "le jugement est exécuté par l'huissier sur tout le territoire"]
+
+
+def test_relevance_annotations_train_the_relevance_classifier_only(
+        tiny_annotations, tiny_model_dir, tmp_path):
+    from pipeline.classify import predict_scores
+
+    general = tmp_path / "general.jsonl"
+    general.write_text("\n".join(json.dumps({"id": f"g-{k}-{i}", "lang": "en", "labels": [],
+                                             "text": f"{t} (copy {k})"})
+                                 for k in range(3) for i, t in enumerate(GENERAL_LAW)) + "\n")
+    train(tiny_annotations, tmp_path / "with", TINY, general)
+    without, with_ = load_model(tiny_model_dir), load_model(tmp_path / "with")
+    assert with_.meta["relevance_data"]["units"] == 18
+    assert with_.meta["training_data"] == without.meta["training_data"]
+    probe = ["the entry of goods is recorded at the customs office",
+             "border guards check the passport and the entry visa"]
+    areas_without, any_without = predict_scores(without, probe)
+    areas_with, any_with = predict_scores(with_, probe)
+    # The area classifiers never saw the general law; the relevance classifier did.
+    np.testing.assert_allclose(areas_with, areas_without)
+    assert any_with[0] < any_without[0] - 0.1
+    assert any_with[1] > 0.5
+
+
+def test_relevance_annotations_must_not_reuse_training_ids(tiny_annotations, tmp_path):
+    clash = tmp_path / "clash.jsonl"
+    clash.write_text(json.dumps({"id": "n-0-0", "lang": "en", "labels": [],
+                                 "text": "the customs office records the goods"}) + "\n")
+    result = CliRunner().invoke(main, ["train", "--annotations", str(tiny_annotations),
+                                       "--relevance-annotations", str(clash),
+                                       "-o", str(tmp_path / "m")])
+    assert result.exit_code != 0
+    assert "clash.jsonl" in result.output and "n-0-0" in result.output
 
 
 def test_length_bins_one_hot_at_the_edges():

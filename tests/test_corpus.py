@@ -42,9 +42,20 @@ def test_no_annotation_shares_eight_words_with_dev(repo):
     sys.path.insert(0, str(repo / "scripts"))
     from check_contamination import contaminated
 
-    hits = [hit for folder in ("annotations", "unused")
+    hits = [hit for folder in ("annotations", "relevance", "unused")
             for hit in contaminated(repo / "corpus" / folder, DEV, 8)]
     assert not hits, f"{len(hits)} overlapping pairs, e.g. {hits[:3]}"
+
+
+def test_relevance_corpus_is_general_law_with_a_few_contrasts(repo, corpus):
+    """corpus/relevance trains only the relevance classifier: mostly units with no area
+    (general law), some with one (so it learns the contrast), in both languages, ids
+    distinct from the annotations'."""
+    relevance = read_annotations(repo / "corpus" / "relevance")
+    no_area = relevance["labels"].map(len).eq(0)
+    assert 0.7 <= no_area.mean() <= 0.9
+    assert set(relevance["lang"]) == {"fr", "en"}
+    assert not set(relevance["id"]) & set(corpus["id"])
 
 
 def test_blind_second_annotation_still_agrees_with_the_corpus(repo):
