@@ -123,6 +123,8 @@ def render_model_card(meta: dict[str, Any], metrics: dict[str, Any] | None) -> s
         "  real codes and reports that the examples do not use is seen only through character n-grams.",
         "- Areas A (diaspora) and E (development) are rare in legislation; their gold scores rest on",
         "  very few units and are noisy.",
+        "- Provisions of general law (labour, health, criminal codes) can still be tagged from",
+        "  vocabulary they share with migration law; the relevance gate removes most, not all.",
         "- Bag-of-words: it does not read negation, scope or cross-references; a heading's topic",
         "  does not carry to the articles under it.",
         "- Languages other than French and English are out of scope.",
