@@ -343,6 +343,23 @@ def test_relevance_annotations_train_the_relevance_classifier_only(
     assert any_with[1] > 0.5
 
 
+def test_train_cli_takes_relevance_annotations_or_none(tiny_annotations, tmp_path):
+    general = tmp_path / "general.jsonl"
+    general.write_text("\n".join(json.dumps({"id": f"g-{i}", "lang": "en", "labels": [],
+                                             "text": t}) for i, t in enumerate(GENERAL_LAW)))
+    params = tmp_path / "params.yaml"  # the CLI default points at this folder
+    params.write_text(f"train:\n  relevance_annotations: {general}\n  cv_folds: 3\n  min_df: 1\n")
+    base = ["train", "--annotations", str(tiny_annotations), "--params", str(params)]
+    with_data = CliRunner().invoke(main, [*base, "-o", str(tmp_path / "with")])
+    assert with_data.exit_code == 0, with_data.output
+    assert "(+6 for relevance)" in with_data.output
+    assert load_model(tmp_path / "with").meta["relevance_data"]["units"] == 6
+    without = CliRunner().invoke(main, [*base, "--no-relevance-annotations",
+                                        "-o", str(tmp_path / "without")])
+    assert without.exit_code == 0, without.output
+    assert load_model(tmp_path / "without").meta["relevance_data"] is None
+
+
 def test_relevance_annotations_must_not_reuse_training_ids(tiny_annotations, tmp_path):
     clash = tmp_path / "clash.jsonl"
     clash.write_text(json.dumps({"id": "n-0-0", "lang": "en", "labels": [],
