@@ -47,10 +47,10 @@ def test_no_annotation_shares_eight_words_with_dev(repo):
     assert not hits, f"{len(hits)} overlapping pairs, e.g. {hits[:3]}"
 
 
-def test_relevance_corpus_is_general_law_with_a_few_contrasts(repo, corpus):
+def test_relevance_corpus_is_mostly_no_area_with_a_few_contrasts(repo, corpus):
     """corpus/relevance trains only the relevance classifier: mostly units with no area
-    (general law), some with one (so it learns the contrast), in both languages, ids
-    distinct from the annotations'."""
+    (general law, evaluation process text), some with one (so it learns the contrast), in
+    both languages, ids distinct from the annotations'."""
     relevance = read_annotations(repo / "corpus" / "relevance")
     no_area = relevance["labels"].map(len).eq(0)
     assert 0.7 <= no_area.mean() <= 0.9
