@@ -34,7 +34,7 @@ def _relevance_data_lines(meta: dict[str, Any]) -> list[str]:
     return [
         f"The relevance classifier also learns from `{data['path']}` (sha256 "
         f"`{data['sha256']}`): {data['units']} units written by the capmap team, "
-        f"{data['no_area_units']} of them provisions of general law with no area; the area",
+        f"{data['no_area_units']} of them with no area (general law, process text); the area",
         "classifiers never see these units."
         + (f" Out of fold, the rule still tags {tagged:.1%} of those no-area units."
            if tagged is not None else ""),

@@ -13,11 +13,12 @@ from pipeline.model import LoadedModel
 from pipeline.schema import ANY_AREA_COLUMN, probability_column
 
 
-def scores_from_features(model: LoadedModel, features) -> tuple[np.ndarray, np.ndarray]:
-    """Units' feature matrix (from the model's feature union) -> (area probabilities,
-    units x areas in taxonomy order; probability that each unit addresses any area)."""
-    proba = model.pipeline.named_steps["clf"].predict_proba(features)
-    return proba, model.relevance.predict_proba(features)[:, 1]
+def scores_from_features(pipeline, relevance, features) -> tuple[np.ndarray, np.ndarray]:
+    """Units' feature matrix (from ``pipeline``'s feature union) -> (area probabilities,
+    units x areas in taxonomy order; probability that each unit addresses any area), from
+    the area Pipeline's classifier and the relevance classifier."""
+    proba = pipeline.named_steps["clf"].predict_proba(features)
+    return proba, relevance.predict_proba(features)[:, 1]
 
 
 def predict_scores(model: LoadedModel, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -25,7 +26,7 @@ def predict_scores(model: LoadedModel, texts: Sequence[str]) -> tuple[np.ndarray
     if not len(texts):
         return np.zeros((0, len(model.labels))), np.zeros(0)
     features = model.pipeline.named_steps["features"].transform(list(texts))
-    return scores_from_features(model, features)
+    return scores_from_features(model.pipeline, model.relevance, features)
 
 
 def predict_labels(model: LoadedModel, texts: Sequence[str]) -> np.ndarray:
@@ -126,7 +127,7 @@ def classify_units(
         if len(batch):
             # Features once per batch: the same matrix gives probabilities and explanations.
             features = union.transform(batch["text"].astype(str).tolist())
-            proba, p_any = scores_from_features(model, features)
+            proba, p_any = scores_from_features(model.pipeline, model.relevance, features)
         else:
             features, proba, p_any = None, np.zeros((0, len(model.labels))), np.zeros(0)
         decided = decide(model, proba, batch["text"].astype(str).tolist(), p_any)

@@ -57,8 +57,7 @@ GROUPINGS: tuple[str, ...] = ("document", "country", "doc_type", "year")
 # taxonomy order) + these:
 ANY_AREA_COLUMN = "p_any_area"
 PREDICTION_EXTRA_COLUMNS: tuple[str, ...] = (
-    # probability that the unit addresses any area at all (the relevance gate's input;
-    # NaN for a model trained without it)
+    # probability that the unit addresses any area at all (the relevance gate's input)
     ANY_AREA_COLUMN,
     "labels",  # area codes tagged, taxonomy order, joined by "|" ("" = no area)
     "explanation",  # JSON object {area code: [top terms that drove it]} for tagged areas

@@ -15,7 +15,7 @@ from sklearn.model_selection import GroupKFold, KFold
 
 from pipeline.annotations import AnnotationError, data_hash, read_annotations
 from pipeline.card import METRICS_FILE, write_model_card
-from pipeline.classify import decide_labels
+from pipeline.classify import decide_labels, scores_from_features
 from pipeline.features import word_counts
 from pipeline.metrics import label_matrix, multilabel_scores, pooled_f1
 from pipeline.model import build_logistic, build_pipeline, save_model
@@ -85,9 +85,18 @@ def fit_classifiers(texts: list[str], y: np.ndarray, area_rows: np.ndarray,
     """The area Pipeline, fitted on the ``area_rows`` of ``texts`` (features and one output
     per area), and the relevance classifier over the same features, fitted on all rows to
     tell units with an area (any row of ``y`` with a 1) from units without."""
-    area_texts = [texts[i] for i in np.flatnonzero(area_rows)]
-    pipeline = build_pipeline(params).fit(area_texts, y[area_rows])
-    features = pipeline.named_steps["features"].transform(texts)
+    from scipy.sparse import vstack
+
+    pipeline = build_pipeline(params)
+    union, clf = pipeline.named_steps["features"], pipeline.named_steps["clf"]
+    area_idx, other_idx = np.flatnonzero(area_rows), np.flatnonzero(~area_rows)
+    # Pipeline.fit, with the area rows' features kept for the relevance classifier.
+    area_features = union.fit_transform([texts[i] for i in area_idx])
+    clf.fit(area_features, y[area_idx])
+    features = area_features
+    if len(other_idx):  # the other rows' features, then every row back in its place
+        features = vstack([area_features, union.transform([texts[i] for i in other_idx])])
+        features = features.tocsr()[np.argsort(np.concatenate([area_idx, other_idx]))]
     relevance = build_logistic(params).fit(features, y.any(axis=1).astype(int))
     return pipeline, relevance
 
@@ -102,8 +111,7 @@ def out_of_fold_scores(frame: pd.DataFrame, y: np.ndarray, area_rows: np.ndarray
         pipeline, relevance = fit_classifiers([texts[i] for i in fit_rows], y[fit_rows],
                                               area_rows[fit_rows], params)
         features = pipeline.named_steps["features"].transform([texts[i] for i in held_out])
-        proba[held_out] = pipeline.named_steps["clf"].predict_proba(features)
-        p_any[held_out] = relevance.predict_proba(features)[:, 1]
+        proba[held_out], p_any[held_out] = scores_from_features(pipeline, relevance, features)
     return proba, p_any
 
 
