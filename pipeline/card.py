@@ -106,7 +106,8 @@ def render_model_card(meta: dict[str, Any], metrics: dict[str, Any] | None) -> s
     if metrics:
         lines += [
             f"## Evaluation on `{metrics['gold']}` (real units, never trained on)",
-            f"micro-F1 {metrics['micro_f1']:.3f}, macro-F1 {metrics['macro_f1']:.3f}, exact match "
+            f"micro-F1 {metrics['micro_f1']:.3f}{_interval_text(metrics, 'micro_f1')}, "
+            f"macro-F1 {metrics['macro_f1']:.3f}{_interval_text(metrics, 'macro_f1')}, exact match "
             f"{metrics['exact_match']:.3f}, no-area accuracy {metrics['no_area_accuracy']:.3f}; "
             + ", ".join(
                 f"{k}: micro-F1 {v['micro_f1']:.3f} macro-F1 {v['macro_f1']:.3f}"
@@ -135,6 +136,15 @@ def render_model_card(meta: dict[str, Any], metrics: dict[str, Any] | None) -> s
         "",
     ]
     return "\n".join(lines)
+
+
+def _interval_text(metrics: dict[str, Any], key: str) -> str:
+    """The bootstrap interval of an evaluation score as card text ("" if it has none)."""
+    interval = metrics.get(f"{key}_interval")
+    if not interval:  # an evaluation written before intervals were reported
+        return ""
+    return (f" ({metrics['interval_level']:.0%} bootstrap interval "
+            f"{interval[0]:.3f}–{interval[1]:.3f})")
 
 
 def write_model_card(model_dir: Path) -> Path:

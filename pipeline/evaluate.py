@@ -10,7 +10,12 @@ import pandas as pd
 
 from pipeline.annotations import read_annotations
 from pipeline.classify import predict_labels
-from pipeline.metrics import label_matrix, multilabel_scores
+from pipeline.metrics import (
+    BOOTSTRAP_INTERVAL,
+    bootstrap_intervals,
+    label_matrix,
+    multilabel_scores,
+)
 from pipeline.model import LoadedModel
 
 
@@ -35,10 +40,16 @@ def score_predictions(model: LoadedModel, gold: Path, frame: pd.DataFrame, y: np
     for lang in sorted(frame["lang"].astype(str).unique()):
         mask = (frame["lang"] == lang).to_numpy()
         per_lang[lang] = multilabel_scores(y[mask], pred[mask], model.labels)["summary"]
+        per_lang[lang]["micro_f1_interval"] = bootstrap_intervals(y[mask], pred[mask])["micro_f1"]
+    intervals = bootstrap_intervals(y, pred)
     return {
         "gold": gold.as_posix(),
         "model": model.model_id,
         **scores["summary"],
+        # How far the scores could move on another gold set of this size and kind.
+        "interval_level": BOOTSTRAP_INTERVAL,
+        "micro_f1_interval": intervals["micro_f1"],
+        "macro_f1_interval": intervals["macro_f1"],
         "per_area": scores["per_area"],
         "per_lang": per_lang,
     }
@@ -55,16 +66,23 @@ def format_report(result: dict[str, Any]) -> str:
             f"{code:<6}{s['precision']:>7.3f}{s['recall']:>7.3f}{s['f1']:>7.3f}{s['support']:>9}"
         )
     left_out = result["macro_left_out"]
+    level = f"{result['interval_level']:.0%}"
+    micro_lo, micro_hi = result["micro_f1_interval"]
+    macro_lo, macro_hi = result["macro_f1_interval"]
     lines.append(
-        f"micro-F1 {result['micro_f1']:.3f}  macro-F1 {result['macro_f1']:.3f}"
+        f"micro-F1 {result['micro_f1']:.3f} [{micro_lo:.3f}, {micro_hi:.3f}]  macro-F1 "
+        f"{result['macro_f1']:.3f} [{macro_lo:.3f}, {macro_hi:.3f}]"
         + (f" (left out, no gold units: {', '.join(left_out)})" if left_out else "")
     )
+    lines.append(f"  [...]: {level} bootstrap interval over the gold units")
     lines.append(
         f"exact match {result['exact_match']:.3f}  no-area accuracy "
         f"{result['no_area_accuracy']:.3f} (gold no-area units {result['no_area_support']})"
     )
     for lang, s in result["per_lang"].items():
         lines.append(
-            f"[{lang}] units {s['units']}  micro-F1 {s['micro_f1']:.3f}  macro-F1 {s['macro_f1']:.3f}"
+            f"[{lang}] units {s['units']}  micro-F1 {s['micro_f1']:.3f} "
+            f"[{s['micro_f1_interval'][0]:.3f}, {s['micro_f1_interval'][1]:.3f}]  "
+            f"macro-F1 {s['macro_f1']:.3f}"
         )
     return "\n".join(lines)

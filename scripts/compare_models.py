@@ -19,12 +19,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from pipeline.evaluate import gold_predictions, score_predictions
-from pipeline.metrics import micro_f1_difference
+from pipeline.metrics import BOOTSTRAP_RESAMPLES, micro_f1_difference
 from pipeline.model import load_model
 from pipeline.params import load_params
 from pipeline.train import train
-
-BOOTSTRAP_RESAMPLES = 2000  # paired resamples of the gold units per design
 
 NO_RELEVANCE_DATA = "relevance on annotations alone"
 DESIGNS = {

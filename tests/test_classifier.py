@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from pipeline.classify import classify_units
 from pipeline.cli import main
 from pipeline.evaluate import evaluate
-from pipeline.metrics import micro_f1_difference, multilabel_scores
+from pipeline.metrics import bootstrap_intervals, micro_f1_difference, multilabel_scores
 from pipeline.model import META_FILE, MODEL_FILE, ModelError, load_model
 from pipeline.params import TrainParams
 from pipeline.train import train
@@ -194,6 +194,21 @@ def test_micro_f1_difference_is_exact_and_brackets_a_real_gap():
     assert same == (0.0, 0.0, 0.0)
 
 
+def test_bootstrap_intervals_bracket_the_scores_and_shrink_with_more_units():
+    y = np.array([[1, 0], [0, 1], [1, 1], [0, 0]] * 10)
+    pred = y.copy()
+    pred[:8, 0] = 0  # 4 of the 40 positive A cells missed
+    scores = multilabel_scores(y, pred, ["A", "B"])["summary"]
+    small = bootstrap_intervals(y, pred, resamples=500, seed=1)
+    for key in ("micro_f1", "macro_f1"):
+        low, high = small[key]
+        assert low < scores[key] < high
+    large = bootstrap_intervals(np.tile(y, (10, 1)), np.tile(pred, (10, 1)), resamples=500,
+                                seed=1)
+    assert np.diff(large["micro_f1"]) < np.diff(small["micro_f1"])
+    assert bootstrap_intervals(y, y, resamples=50, seed=1)["micro_f1"] == (1.0, 1.0)
+
+
 def test_evaluate_cli_rejects_unknown_area_code(tiny_model_dir, tmp_path):
     gold = tmp_path / "bad.jsonl"
     gold.write_text('{"text": "x", "lang": "en", "labels": ["Z"]}\n')
@@ -209,6 +224,8 @@ def test_evaluate_cli_json_keys(tiny_model_dir, tiny_annotations):
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert {"micro_f1", "macro_f1", "per_area", "per_lang"} <= set(data)
+    low, high = data["micro_f1_interval"]
+    assert low <= data["micro_f1"] <= high
 
 
 def test_train_params_map_onto_pipeline():
