@@ -114,6 +114,10 @@ def render_model_card(meta: dict[str, Any], metrics: dict[str, Any] | None) -> s
                 for k, v in metrics["per_lang"].items()
             )
             + ".",
+            *([f"Calibration of the area probabilities on these units: Brier "
+               f"{cal['brier']:.3f}, expected calibration error {cal['ece']:.3f} "
+               f"({cal['bins']} bins; mean over areas)."]
+              if (cal := metrics.get("calibration")) else []),
             "",
             *_area_table(metrics["per_area"]),
             "",

@@ -1,4 +1,5 @@
-"""Gold file -> per-area precision/recall/F1, micro/macro F1, no-area accuracy, per language."""
+"""Gold file -> per-area precision/recall/F1, micro/macro F1 with bootstrap intervals,
+no-area accuracy, calibration of the probabilities, per language."""
 
 from __future__ import annotations
 
@@ -9,32 +10,45 @@ import numpy as np
 import pandas as pd
 
 from pipeline.annotations import read_annotations
-from pipeline.classify import predict_labels
+from pipeline.classify import decide, predict_scores
 from pipeline.metrics import (
     BOOTSTRAP_INTERVAL,
     bootstrap_intervals,
+    calibration_scores,
     label_matrix,
     multilabel_scores,
 )
 from pipeline.model import LoadedModel
 
 
-def gold_predictions(model: LoadedModel, gold: Path) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """The units of ``gold`` (JSONL: text, lang, labels), their gold label matrix and the
-    model's decided label matrix, in the model's label order."""
+def gold_scores(model: LoadedModel, gold: Path):
+    """The units of ``gold`` (JSONL: text, lang, labels), their gold label matrix, the
+    model's area probabilities and its probability that each unit addresses any area, in
+    the model's label order."""
     frame = read_annotations(gold)
     y = label_matrix(frame["labels"], model.labels)
-    return frame, y, predict_labels(model, frame["text"].tolist())
+    proba, p_any = predict_scores(model, frame["text"].tolist())
+    return frame, y, proba, p_any
+
+
+def gold_predictions(model: LoadedModel, gold: Path) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """The units of ``gold``, their gold label matrix and the model's decided label matrix
+    (decided exactly as tagging decides)."""
+    frame, y, proba, p_any = gold_scores(model, gold)
+    return frame, y, decide(model, proba, frame["text"].tolist(), p_any)
 
 
 def evaluate(model: LoadedModel, gold: Path) -> dict[str, Any]:
     """Score ``model`` on the labelled units of ``gold`` (JSONL: text, lang, labels)."""
-    return score_predictions(model, gold, *gold_predictions(model, gold))
+    frame, y, proba, p_any = gold_scores(model, gold)
+    pred = decide(model, proba, frame["text"].tolist(), p_any)
+    return score_predictions(model, gold, frame, y, pred, proba)
 
 
 def score_predictions(model: LoadedModel, gold: Path, frame: pd.DataFrame, y: np.ndarray,
-                      pred: np.ndarray) -> dict[str, Any]:
-    """The evaluation result for predictions already made by ``gold_predictions``."""
+                      pred: np.ndarray, proba: np.ndarray | None = None) -> dict[str, Any]:
+    """The evaluation result for predictions already made by ``gold_predictions``; with
+    the area probabilities (``proba``), also how well they are calibrated."""
     scores = multilabel_scores(y, pred, model.labels)
     per_lang = {}
     for lang in sorted(frame["lang"].astype(str).unique()):
@@ -52,6 +66,7 @@ def score_predictions(model: LoadedModel, gold: Path, frame: pd.DataFrame, y: np
         "macro_f1_interval": intervals["macro_f1"],
         "per_area": scores["per_area"],
         "per_lang": per_lang,
+        **({"calibration": calibration_scores(y, proba, model.labels)} if proba is not None else {}),
     }
 
 
@@ -79,6 +94,12 @@ def format_report(result: dict[str, Any]) -> str:
         f"exact match {result['exact_match']:.3f}  no-area accuracy "
         f"{result['no_area_accuracy']:.3f} (gold no-area units {result['no_area_support']})"
     )
+    if "calibration" in result:
+        cal = result["calibration"]
+        lines.append(
+            f"calibration of the area probabilities: Brier {cal['brier']:.3f}, expected "
+            f"calibration error {cal['ece']:.3f} ({cal['bins']} bins; mean over areas)"
+        )
     for lang, s in result["per_lang"].items():
         lines.append(
             f"[{lang}] units {s['units']}  micro-F1 {s['micro_f1']:.3f} "

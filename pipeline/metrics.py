@@ -76,6 +76,46 @@ def multilabel_scores(
     return {"summary": summary, "per_area": per_area}
 
 
+CALIBRATION_BINS = 10  # equal-width probability bins of the expected calibration error
+
+
+def expected_calibration_error(proba: np.ndarray, truth: np.ndarray,
+                               bins: int = CALIBRATION_BINS) -> float:
+    """Mean absolute gap between predicted probability and observed frequency over
+    equal-width probability bins, weighted by the units in each bin (0 = calibrated)."""
+    proba, truth = np.asarray(proba, dtype=float), np.asarray(truth, dtype=float)
+    if not len(proba):
+        return 0.0
+    which = np.minimum((proba * bins).astype(int), bins - 1)
+    error = 0.0
+    for b in np.unique(which):
+        in_bin = which == b
+        error += in_bin.mean() * abs(proba[in_bin].mean() - truth[in_bin].mean())
+    return float(error)
+
+
+def calibration_scores(y_true: np.ndarray, proba: np.ndarray,
+                       labels: Sequence[str]) -> dict[str, Any]:
+    """Per area and averaged over areas: Brier score, expected calibration error, mean
+    probability and gold share (a mean probability above the share means the model
+    overstates that area on these units)."""
+    y_true = np.asarray(y_true, dtype=float)
+    per_area = {}
+    for j, code in enumerate(labels):
+        per_area[code] = {
+            "brier": round(float(np.mean((proba[:, j] - y_true[:, j]) ** 2)), 4),
+            "ece": round(expected_calibration_error(proba[:, j], y_true[:, j]), 4),
+            "mean_probability": round(float(proba[:, j].mean()), 4),
+            "gold_share": round(float(y_true[:, j].mean()), 4),
+        }
+    return {
+        "bins": CALIBRATION_BINS,
+        "brier": round(float(np.mean([a["brier"] for a in per_area.values()])), 4),
+        "ece": round(float(np.mean([a["ece"] for a in per_area.values()])), 4),
+        "per_area": per_area,
+    }
+
+
 # Bootstrap settings shared by `capmap evaluate` and scripts/compare_models.py: a method
 # choice, not a tuning knob (2,000 resamples put the interval ends within about 0.005).
 BOOTSTRAP_RESAMPLES = 2000

@@ -15,7 +15,12 @@ from click.testing import CliRunner
 from pipeline.classify import classify_units
 from pipeline.cli import main
 from pipeline.evaluate import evaluate
-from pipeline.metrics import bootstrap_intervals, micro_f1_difference, multilabel_scores
+from pipeline.metrics import (
+    bootstrap_intervals,
+    expected_calibration_error,
+    micro_f1_difference,
+    multilabel_scores,
+)
 from pipeline.model import META_FILE, MODEL_FILE, ModelError, load_model
 from pipeline.params import TrainParams
 from pipeline.train import train
@@ -209,6 +214,14 @@ def test_bootstrap_intervals_bracket_the_scores_and_shrink_with_more_units():
     assert bootstrap_intervals(y, y, resamples=50, seed=1)["micro_f1"] == (1.0, 1.0)
 
 
+def test_expected_calibration_error_is_zero_when_frequencies_match_and_grows_with_overconfidence():
+    truth = np.array([1, 0, 0, 0] * 5 + [1, 1, 1, 0] * 5)  # 25% then 75% positive
+    matched = np.array([0.25] * 20 + [0.75] * 20)
+    assert expected_calibration_error(matched, truth) == pytest.approx(0.0)
+    overconfident = np.array([0.05] * 20 + [0.95] * 20)
+    assert expected_calibration_error(overconfident, truth) == pytest.approx(0.2)
+
+
 def test_evaluate_cli_rejects_unknown_area_code(tiny_model_dir, tmp_path):
     gold = tmp_path / "bad.jsonl"
     gold.write_text('{"text": "x", "lang": "en", "labels": ["Z"]}\n')
@@ -226,6 +239,8 @@ def test_evaluate_cli_json_keys(tiny_model_dir, tiny_annotations):
     assert {"micro_f1", "macro_f1", "per_area", "per_lang"} <= set(data)
     low, high = data["micro_f1_interval"]
     assert low <= data["micro_f1"] <= high
+    assert set(data["calibration"]["per_area"]) == set("ABCDEFGHI")
+    assert 0 <= data["calibration"]["ece"] <= 1
 
 
 def test_train_params_map_onto_pipeline():
