@@ -435,3 +435,12 @@ def test_shipped_model_leaves_headings_untagged_but_tags_the_provisions(shipped_
     assert not decided[: len(headings)].any()
     for row, area in zip(decided[len(headings):], provisions.values(), strict=True):
         assert row[shipped_model.labels.index(area)]
+
+
+def test_shipped_model_on_the_short_unit_check_set(shipped_model, repo):
+    """Short provisions get their areas and headings stay empty (corpus/checks, never
+    trained on): before wave 13 the model scored 0.667 and left 40 of 86 provisions
+    untagged; the shipped one scores 0.804."""
+    result = evaluate(shipped_model, repo / "corpus" / "checks" / "short_units.jsonl")
+    assert result["micro_f1"] >= 0.75
+    assert result["no_area_accuracy"] >= 0.8

@@ -42,7 +42,7 @@ def test_no_annotation_shares_eight_words_with_dev(repo):
     sys.path.insert(0, str(repo / "scripts"))
     from check_contamination import contaminated
 
-    hits = [hit for folder in ("annotations", "relevance", "unused")
+    hits = [hit for folder in ("annotations", "relevance", "unused", "checks")
             for hit in contaminated(repo / "corpus" / folder, DEV, 8)]
     assert not hits, f"{len(hits)} overlapping pairs, e.g. {hits[:3]}"
 
@@ -70,3 +70,17 @@ def test_blind_second_annotation_still_agrees_with_the_corpus(repo):
                        repo / "corpus" / "annotations")
     assert scores["summary"]["units"] == 240
     assert scores["summary"]["micro_f1"] >= 0.90
+
+
+def test_short_unit_check_set_shares_no_eight_words_with_any_training_data(repo):
+    """corpus/checks measures generalisation: none of its units may repeat an 8-word run of
+    a unit that trains either classifier."""
+    import sys
+
+    sys.path.insert(0, str(repo / "scripts"))
+    from check_contamination import contaminated
+
+    checks = repo / "corpus" / "checks" / "short_units.jsonl"
+    hits = [hit for folder in ("annotations", "relevance")
+            for hit in contaminated(repo / "corpus" / folder, checks, 8)]
+    assert not hits, f"{len(hits)} overlapping pairs, e.g. {hits[:3]}"
