@@ -21,7 +21,8 @@ from pipeline.metrics import (
 from pipeline.model import LoadedModel
 
 
-def gold_scores(model: LoadedModel, gold: Path):
+def gold_scores(model: LoadedModel,
+                gold: Path) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
     """The units of ``gold`` (JSONL: text, lang, labels), their gold label matrix, the
     model's area probabilities and its probability that each unit addresses any area, in
     the model's label order."""
