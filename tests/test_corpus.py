@@ -72,7 +72,7 @@ def test_blind_second_annotation_still_agrees_with_the_corpus(repo):
     assert scores["summary"]["micro_f1"] >= 0.90
 
 
-def test_short_unit_check_set_shares_no_eight_words_with_any_training_data(repo):
+def test_check_sets_share_no_eight_words_with_any_training_data(repo):
     """corpus/checks measures generalisation: none of its units may repeat an 8-word run of
     a unit that trains either classifier."""
     import sys
@@ -80,7 +80,7 @@ def test_short_unit_check_set_shares_no_eight_words_with_any_training_data(repo)
     sys.path.insert(0, str(repo / "scripts"))
     from check_contamination import contaminated
 
-    checks = repo / "corpus" / "checks" / "short_units.jsonl"
     hits = [hit for folder in ("annotations", "relevance")
+            for checks in sorted((repo / "corpus" / "checks").glob("*.jsonl"))
             for hit in contaminated(repo / "corpus" / folder, checks, 8)]
     assert not hits, f"{len(hits)} overlapping pairs, e.g. {hits[:3]}"
