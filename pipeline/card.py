@@ -132,6 +132,8 @@ def render_model_card(meta: dict[str, Any], metrics: dict[str, Any] | None) -> s
         "  vocabulary they share with migration law; the relevance gate removes most, not all.",
         "- Bag-of-words: it does not read negation, scope or cross-references; a heading's topic",
         "  does not carry to the articles under it.",
+        "- One-line provisions of under 10 words mostly get no area: the training units that short",
+        "  are headings (check with `capmap evaluate --gold corpus/checks/very_short_units.jsonl`).",
         "- Languages other than French and English are out of scope.",
         "",
         "## Reproduce",
