@@ -26,6 +26,12 @@ def pooled_f1(pred: np.ndarray, truth: np.ndarray) -> float:
     return 2 * np.sum(pred & truth) / denom if denom else 0.0
 
 
+def _cell_counts(y_true: np.ndarray, pred: np.ndarray) -> np.ndarray:
+    """Per unit and area, (tp, fp, fn) as 0/1: shape (units, areas, 3)."""
+    y_true, pred = np.asarray(y_true, dtype=bool), np.asarray(pred, dtype=bool)
+    return np.stack([y_true & pred, ~y_true & pred, y_true & ~pred], axis=-1).astype(np.int32)
+
+
 def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     p = tp / (tp + fp) if tp + fp else 0.0
     r = tp / (tp + fn) if tp + fn else 0.0
@@ -39,25 +45,21 @@ def multilabel_scores(
     """Per-area P/R/F1/support, micro-F1, macro-F1 over areas with gold support, and
     'no area' accuracy (share of units whose emptiness is predicted right)."""
     y_true, y_pred = np.asarray(y_true, dtype=bool), np.asarray(y_pred, dtype=bool)
+    counts = _cell_counts(y_true, y_pred).sum(axis=0)  # areas x (tp, fp, fn)
     per_area, f1s, left_out = {}, [], []
-    for j, code in enumerate(labels):
-        t, p = y_true[:, j], y_pred[:, j]
-        tp, fp, fn = int((t & p).sum()), int((~t & p).sum()), int((t & ~p).sum())
+    for code, (tp, fp, fn) in zip(labels, counts.tolist(), strict=True):
         prec, rec, f1 = _prf(tp, fp, fn)
         per_area[code] = {
             "precision": round(prec, 4),
             "recall": round(rec, 4),
             "f1": round(f1, 4),
-            "support": int(t.sum()),
+            "support": tp + fn,
         }
-        if t.sum():
+        if tp + fn:
             f1s.append(f1)
         else:
             left_out.append(code)
-    tp = int((y_true & y_pred).sum())
-    fp = int((~y_true & y_pred).sum())
-    fn = int((y_true & ~y_pred).sum())
-    micro_p, micro_r, micro_f1 = _prf(tp, fp, fn)
+    micro_p, micro_r, micro_f1 = _prf(*counts.sum(axis=0).tolist())
     gold_empty, pred_empty = ~y_true.any(axis=1), ~y_pred.any(axis=1)
     exact = float((y_true == y_pred).all(axis=1).mean()) if len(y_true) else 0.0
     summary = {
@@ -123,12 +125,6 @@ BOOTSTRAP_RESAMPLES = 2000
 BOOTSTRAP_INTERVAL = 0.90
 BOOTSTRAP_SEED = 0
 _BOOTSTRAP_BATCH = 200  # resamples scored at once, to bound memory on large gold files
-
-
-def _cell_counts(y_true: np.ndarray, pred: np.ndarray) -> np.ndarray:
-    """Per unit and area, (tp, fp, fn) as 0/1: shape (units, areas, 3)."""
-    y_true, pred = np.asarray(y_true, dtype=bool), np.asarray(pred, dtype=bool)
-    return np.stack([y_true & pred, ~y_true & pred, y_true & ~pred], axis=-1).astype(np.int32)
 
 
 def _f1_of_counts(counts: np.ndarray) -> np.ndarray:
