@@ -32,3 +32,51 @@ def test_general_law_rates_split_units_by_migration_words(scripts_on_path):
     assert rates["general_tagged"] == pytest.approx(2 / 3)
     assert rates["general_D"] == pytest.approx(2 / 3) and rates["general_C"] == pytest.approx(1 / 3)
     assert rates["migration_tagged"] == 1.0
+
+
+def test_gold_rates_score_units_by_the_key_of_their_text(scripts_on_path):
+    from measure_general_law import gold_rates, unit_key
+
+    texts = ["Le licenciement est notifié par écrit.",
+             "Le travailleur étranger doit détenir une autorisation.",
+             "Les congés payés sont de deux jours par mois.",
+             "Une unité que le fichier de référence ne connaît pas."]
+    predictions = pd.DataFrame({
+        "source_path": ["in/sn/code.pdf"] * 4,
+        "text": texts,
+        "labels": ["D", "C|D", "", "B"],
+    })
+    # Whitespace does not change a key; the gold holds keys, never the text.
+    gold = pd.DataFrame({
+        "doc": ["code.pdf"] * 4,
+        "key": [unit_key("Le licenciement  est notifié\npar écrit."), unit_key(texts[1]),
+                unit_key(texts[2]), unit_key("Un article absent de cette extraction.")],
+        "labels": [[], ["D"], [], ["G"]],
+    })
+    r = gold_rates(predictions, "sn/", gold)
+    assert (r["units"], r["not_found"], r["gold_not_found"]) == (3, 1, 1)
+    assert (r["no_area_units"], r["migration_units"]) == (2, 1)
+    assert r["no_area_tagged"] == pytest.approx(0.5)
+    assert r["no_area_tagged_per_area"]["D"] == pytest.approx(0.5)
+    assert r["migration_tagged"] == 1.0
+    # Tags: D right; C on the migration unit and D on the general article wrong.
+    assert r["micro_precision"] == pytest.approx(1 / 3, abs=1e-4) and r["micro_recall"] == 1.0
+    assert set(r["per_area"]) == {"C", "D"}
+
+
+def test_eval_labels_hold_keys_and_labels_but_no_text(repo):
+    """Labels of the real evaluation PDFs' units may be committed, their text may not."""
+    import json
+    import re
+
+    from pipeline.taxonomy import area_codes
+
+    files = sorted((repo / "corpus" / "eval_labels").glob("*.jsonl"))
+    assert files
+    for path in files:
+        rows = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line]
+        assert rows and all(set(r) <= {"doc", "key", "labels", "note"} for r in rows), path
+        assert all(re.fullmatch(r"[0-9a-f]{16}", r["key"]) for r in rows), path
+        assert all(set(r["labels"]) <= set(area_codes()) for r in rows), path
+        assert all(len(r.get("note", "").split()) <= 12 for r in rows), path
+        assert len({(r["doc"], r["key"]) for r in rows}) == len(rows), path
