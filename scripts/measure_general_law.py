@@ -28,6 +28,7 @@ import hashlib
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from pipeline.metrics import label_matrix, multilabel_scores
@@ -39,23 +40,39 @@ MIGRATION_WORDS = (
 )
 
 
+def _document_units(predictions: pd.DataFrame, document: str) -> pd.DataFrame:
+    """The units of the documents whose path contains ``document``."""
+    return predictions[predictions["source_path"].str.contains(document, regex=False)]
+
+
+def _tagged(units: pd.DataFrame) -> np.ndarray:
+    """capmap's pipe-joined ``labels`` column ("" = no area) as a boolean units x areas
+    matrix in taxonomy order."""
+    return label_matrix([[c for c in str(v).split("|") if c] for v in units["labels"].fillna("")],
+                        area_codes()).astype(bool)
+
+
+def _share(rows: np.ndarray) -> float:
+    """Share of ``rows`` (a boolean vector) that are true; 0 when there are none."""
+    return float(rows.mean()) if len(rows) else 0.0
+
+
 def general_law_rates(predictions: pd.DataFrame, document: str) -> dict[str, float | int]:
     """Unit counts and tagged shares for the matching documents' units with and without
-    migration words; ``labels`` is capmap's pipe-joined label column ("" = no area)."""
-    units = predictions[predictions["source_path"].str.contains(document, regex=False)]
-    mentions = units["text"].str.contains(MIGRATION_WORDS, case=False, regex=True)
-    labels = units["labels"].fillna("")
-    general = labels[~mentions]
+    migration words."""
+    units = _document_units(predictions, document)
+    mentions = units["text"].str.contains(MIGRATION_WORDS, case=False, regex=True).to_numpy()
+    tagged = _tagged(units)
+    general = tagged[~mentions]
     rates: dict[str, float | int] = {
         "units": int(len(units)),
         "general_units": int(len(general)),
-        "general_tagged": float((general != "").mean()) if len(general) else 0.0,
+        "general_tagged": _share(general.any(axis=1)),
         "migration_units": int(mentions.sum()),
-        "migration_tagged": float((labels[mentions] != "").mean()) if mentions.any() else 0.0,
+        "migration_tagged": _share(tagged[mentions].any(axis=1)),
     }
-    for area in area_codes():
-        rates[f"general_{area}"] = (float(general.str.split("|").map(lambda a, c=area: c in a).mean())
-                                    if len(general) else 0.0)
+    for j, area in enumerate(area_codes()):
+        rates[f"general_{area}"] = _share(general[:, j])
     return rates
 
 
@@ -69,30 +86,26 @@ def gold_rates(predictions: pd.DataFrame, document: str, gold: pd.DataFrame) -> 
     """Scores of the matching documents' units against ``gold`` (columns doc, key,
     labels): tag rates on the gold's no-area and migration units, area precision, recall
     and F1, and how many gold units were not found in ``predictions``."""
-    units = predictions[predictions["source_path"].str.contains(document, regex=False)].copy()
-    units["doc"] = units["source_path"].str.rsplit("/", n=1).str[-1]
-    units["key"] = units["text"].map(unit_key)
-    gold = gold[gold["doc"].isin(set(units["doc"]))]  # the selected documents' gold only
+    units = _document_units(predictions, document)
+    index = pd.MultiIndex.from_arrays([units["source_path"].str.rsplit("/", n=1).str[-1],
+                                       units["text"].map(unit_key)])
+    gold = gold[gold["doc"].isin(set(index.get_level_values(0)))]  # those documents' gold only
     gold_labels = gold.drop_duplicates(["doc", "key"]).set_index(["doc", "key"])["labels"]
-    index = pd.MultiIndex.from_frame(units[["doc", "key"]])
     found = index.isin(gold_labels.index)
-    units = units[found]
     codes = list(area_codes())
-    y = label_matrix(gold_labels.loc[pd.MultiIndex.from_frame(units[["doc", "key"]])].tolist(), codes)
-    pred = label_matrix([[c for c in str(v).split("|") if c] for v in units["labels"].fillna("")],
-                        codes)
-    no_area, migration = ~y.any(axis=1), y.any(axis=1)
+    y = label_matrix(gold_labels.loc[index[found]].tolist(), codes).astype(bool)
+    pred = _tagged(units[found])
+    no_area = ~y.any(axis=1)
     scores = multilabel_scores(y, pred, codes)
     return {
-        "units": int(len(units)),
+        "units": int(found.sum()),
         "not_found": int((~found).sum()),
         "gold_not_found": int(len(gold_labels) - len(set(index[found]))),
         "no_area_units": int(no_area.sum()),
-        "no_area_tagged": float(pred[no_area].any(axis=1).mean()) if no_area.any() else 0.0,
-        "no_area_tagged_per_area": {c: float(pred[no_area, j].mean()) if no_area.any() else 0.0
-                                    for j, c in enumerate(codes)},
-        "migration_units": int(migration.sum()),
-        "migration_tagged": float(pred[migration].any(axis=1).mean()) if migration.any() else 0.0,
+        "no_area_tagged": _share(pred[no_area].any(axis=1)),
+        "no_area_tagged_per_area": {c: _share(pred[no_area, j]) for j, c in enumerate(codes)},
+        "migration_units": int((~no_area).sum()),
+        "migration_tagged": _share(pred[~no_area].any(axis=1)),
         **{k: scores["summary"][k] for k in ("micro_precision", "micro_recall", "micro_f1")},
         # Areas that the gold or capmap gives to any unit (the rest score 0 on nothing).
         "per_area": {c: scores["per_area"][c] for j, c in enumerate(codes)
