@@ -3,6 +3,7 @@ plain functions of the step modules."""
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 import click
@@ -43,7 +44,22 @@ def _load(params_path: Path | None):
         raise click.UsageError(str(exc)) from exc
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class CapmapGroup(click.Group):
+    """capmap's command group: an operating-system error that escapes a command (an output
+    folder that cannot be created, a read-only or full disk) ends it with capmap's one-line
+    error naming the path, not a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:  # output piped into `head`: click handles it
+                raise
+            where = exc.filename if exc.filename is not None else "capmap"
+            raise click.ClickException(f"{where}: {exc.strerror or exc}") from exc
+
+
+@click.group(cls=CapmapGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="capmap")
 def main() -> None:
     """capmap: which areas of migration management do policies and laws address?
@@ -205,8 +221,18 @@ def train_cmd(annotations: Path | None, relevance_annotations: Path | None,
     is_flag=True,
     help="Store the result as the model's metrics.json and re-render its model card.",
 )
+@click.option(
+    "--units",
+    "units_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write one CSV row per gold unit (gold, predicted, missed and extra areas, "
+    "probabilities, explanation terms, text), for error study.",
+)
+@PARAMS_OPTION
 def evaluate_cmd(
-    gold: Path, model_dir: Path | None, as_json: bool, out_file: Path | None, card: bool
+    gold: Path, model_dir: Path | None, as_json: bool, out_file: Path | None, card: bool,
+    units_file: Path | None, params_path: Path | None,
 ) -> None:
     """Score a model on a gold file: per-area P/R/F1, micro/macro F1, per language.
 
@@ -216,18 +242,23 @@ def evaluate_cmd(
     \b
     Example:
       capmap evaluate --gold ../shared/eval/dev.jsonl --json
+      capmap evaluate --gold ../shared/eval/dev.jsonl --units dev_units.csv
     """
     import json
 
     from pipeline.annotations import AnnotationError
     from pipeline.card import METRICS_FILE, write_model_card
-    from pipeline.evaluate import evaluate, format_report
+    from pipeline.evaluate import evaluate_with_units, format_report
+    from pipeline.io import write_text_atomic
 
+    top_terms = _load(params_path).train.explain_top_terms if units_file else None
     model = _load_model(model_dir)
     try:
-        result = evaluate(model, gold)
+        result, table = evaluate_with_units(model, gold, top_terms)
     except AnnotationError as exc:
         raise InputProblem(str(exc)) from exc
+    if table is not None:
+        write_text_atomic(table.to_csv(index=False), units_file)
     text = json.dumps(result, indent=2, ensure_ascii=False)
     if out_file:
         out_file.parent.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 
 from pipeline.annotations import read_annotations
-from pipeline.classify import decide, predict_scores
+from pipeline.classify import decide, explain, predict_scores
+from pipeline.features import word_counts
 from pipeline.metrics import (
     BOOTSTRAP_INTERVAL,
     bootstrap_intervals,
@@ -19,6 +20,7 @@ from pipeline.metrics import (
     multilabel_scores,
 )
 from pipeline.model import LoadedModel
+from pipeline.schema import ANY_AREA_COLUMN, probability_column
 
 
 def gold_scores(model: LoadedModel,
@@ -41,9 +43,51 @@ def gold_predictions(model: LoadedModel, gold: Path) -> tuple[pd.DataFrame, np.n
 
 def evaluate(model: LoadedModel, gold: Path) -> dict[str, Any]:
     """Score ``model`` on the labelled units of ``gold`` (JSONL: text, lang, labels)."""
+    return evaluate_with_units(model, gold, top_terms=None)[0]
+
+
+def evaluate_with_units(model: LoadedModel, gold: Path,
+                        top_terms: int | None) -> tuple[dict[str, Any], pd.DataFrame | None]:
+    """``evaluate``, and unless ``top_terms`` is None also the per-unit table behind its
+    figures (see ``unit_table``; ``top_terms`` explanation terms per predicted area)."""
     frame, y, proba, p_any = gold_scores(model, gold)
     pred = decide(model, proba, frame["text"].tolist(), p_any)
-    return score_predictions(model, gold, frame, y, pred, proba)
+    result = score_predictions(model, gold, frame, y, pred, proba)
+    table = unit_table(model, frame, y, pred, proba, p_any, top_terms) if top_terms is not None else None
+    return result, table
+
+
+def _codes(labels: tuple[str, ...], row: np.ndarray) -> str:
+    return "|".join(code for code, on in zip(labels, row, strict=True) if on)
+
+
+def unit_table(model: LoadedModel, frame: pd.DataFrame, y: np.ndarray, pred: np.ndarray,
+               proba: np.ndarray, p_any: np.ndarray, top_terms: int) -> pd.DataFrame:
+    """One row per gold unit, in file order: its id, source, language and length; the gold
+    and predicted areas; the areas missed (gold, not predicted) and extra (predicted, not
+    gold); whether the two agree exactly; the probabilities; the terms that drove each
+    predicted area; and the text. Every count in the evaluation can be traced to these rows
+    (e.g. B's false negatives are the rows whose ``missed`` holds B)."""
+    y, pred = y.astype(bool), pred.astype(bool)
+    texts = frame["text"].tolist()
+    features = model.pipeline.named_steps["features"].transform(texts)
+    table = pd.DataFrame({
+        "id": frame["id"].to_numpy(),
+        "source": frame["source"].to_numpy(),
+        "lang": frame["lang"].to_numpy(),
+        "words": word_counts(texts),
+        "gold": [_codes(model.labels, row) for row in y],
+        "predicted": [_codes(model.labels, row) for row in pred],
+        "missed": [_codes(model.labels, row) for row in y & ~pred],
+        "extra": [_codes(model.labels, row) for row in pred & ~y],
+        "agrees": (y == pred).all(axis=1),
+        ANY_AREA_COLUMN: np.round(p_any, 4),
+    })
+    for j, code in enumerate(model.labels):
+        table[probability_column(code)] = np.round(proba[:, j], 4)
+    table["explanation"] = explain(model, features, pred, top_terms)
+    table["text"] = texts
+    return table
 
 
 def score_predictions(model: LoadedModel, gold: Path, frame: pd.DataFrame, y: np.ndarray,

@@ -444,3 +444,37 @@ def test_shipped_model_on_the_short_unit_check_set(shipped_model, repo):
     result = evaluate(shipped_model, repo / "corpus" / "checks" / "short_units.jsonl")
     assert result["micro_f1"] >= 0.75
     assert result["no_area_accuracy"] >= 0.8
+
+
+def test_evaluate_units_table_traces_every_count(tiny_model_dir, tiny_annotations, tmp_path):
+    """--units writes one row per gold unit, and the evaluation's counts can be rebuilt
+    from its rows: per area, true positives and misses; overall, exact matches."""
+    import pandas as pd
+
+    gold_lines = [json.loads(line) for line in tiny_annotations.read_text().splitlines() if line.strip()]
+    for row in gold_lines[:4]:  # relabelled so that the model both misses and adds areas
+        row["labels"] = ["E"] if "E" not in row["labels"] else []
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("\n".join(json.dumps(row) for row in gold_lines) + "\n")
+    units = tmp_path / "sub" / "units.csv"
+    result = CliRunner().invoke(main, ["evaluate", "--gold", str(gold), "--model",
+                                       str(tiny_model_dir), "--json", "--units", str(units)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    table = pd.read_csv(units, keep_default_na=False)
+    assert table["text"].tolist() == [row["text"] for row in gold_lines]
+    assert table["agrees"].mean() == pytest.approx(data["exact_match"], abs=1e-3)
+    for code, scores in data["per_area"].items():
+        gold_has = table["gold"].str.split("|").apply(lambda codes, c=code: c in codes)
+        missed = table["missed"].str.split("|").apply(lambda codes, c=code: c in codes)
+        predicted = table["predicted"].str.split("|").apply(lambda codes, c=code: c in codes)
+        assert gold_has.sum() == scores["support"]
+        assert (gold_has & ~predicted).sum() == missed.sum()
+        assert scores["recall"] == pytest.approx(
+            (gold_has & predicted).sum() / gold_has.sum() if gold_has.sum() else 0.0, abs=1e-3)
+    predicted_rows = table[table["predicted"] != ""]
+    assert len(predicted_rows) and (table["missed"] != "").any() and (table["extra"] != "").any()
+    assert all(set(json.loads(e)) <= set(p.split("|"))
+               for e, p in zip(predicted_rows["explanation"], predicted_rows["predicted"], strict=True))
+    assert {"p_any_area", *(f"p_{c}" for c in "ABCDEFGHI")} <= set(table.columns)
+

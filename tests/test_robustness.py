@@ -499,3 +499,30 @@ def test_user_mistake_is_a_one_line_error(mistakes, repo, args, message):
     assert lines == [lines[0]] and lines[0].startswith("Error: "), result.output
     assert fill(message) in lines[0]
     assert not (mistakes / "out").exists()  # nothing was run
+
+
+GOLD = ["evaluate", "--gold", "{d}/gold.jsonl", "--model", "{model}"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        [*GOLD, "--units", "{d}/a_file/units.csv"],
+        [*GOLD, "-o", "{d}/a_file/metrics.json"],
+        ["tag", "{d}/pdfs", "-o", "{d}/a_file/out", "--model", "{model}"],
+        ["matrix", "{d}/predictions.parquet", "-o", "{d}/a_file/out", "--no-html"],
+    ],
+    ids=lambda v: " ".join(v[:1] + v[-2:-1]),
+)
+def test_unwritable_output_is_a_one_line_error(mistakes, repo, args):
+    """An output path under a regular file cannot be created: capmap says which path and
+    why in one line (exit 1), never with a traceback."""
+    (mistakes / "a_file").write_text("not a folder", "utf-8")
+    (mistakes / "gold.jsonl").write_text('{"text": "visa", "lang": "en", "labels": ["B"]}\n')
+    result = CliRunner().invoke(main, [a.format(d=mistakes, model=repo / "models" / "default")
+                                       for a in args])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)
+    lines = [ln for ln in result.output.splitlines() if ln]
+    assert len(lines) == 1 and lines[0].startswith(f"Error: {mistakes}/a_file"), result.output
+    assert "Not a directory" in lines[0] or "File exists" in lines[0]
