@@ -113,10 +113,28 @@ def list_inputs(inputs: list[Path]) -> list[tuple[Path, str]]:
     return found
 
 
+# The modules whose code turns a file's bytes into its units and predictions: after a
+# change to any of them (a better paragraph rule), cached results are stale.
+RESULT_MODULES: tuple[str, ...] = (
+    "engines", "layout", "clean", "segment", "extract", "features", "classify", "tag",
+)
+
+
+def code_fingerprint(package_dir: Path | None = None) -> str:
+    """Hash of the source of ``RESULT_MODULES`` (in ``package_dir``, default capmap's own)."""
+    package_dir = package_dir or Path(__file__).parent
+    digest = hashlib.sha256()
+    for name in RESULT_MODULES:
+        digest.update((package_dir / f"{name}.py").read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def run_fingerprint(params: Params, model_sha256: str, taxonomy_version: str) -> str:
-    """Hash of everything besides the file's bytes that determines a document's results."""
+    """Hash of everything besides the file's bytes that determines a document's results:
+    parameters, model, taxonomy and the code that extracts, segments and tags."""
     blob = json.dumps(
         {
+            "code": code_fingerprint(),
             "extract": asdict(params.extract),
             "tag": asdict(params.tag),
             "explain_top_terms": params.train.explain_top_terms,

@@ -16,9 +16,13 @@ PAGE_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _NOTE_START = re.compile(r"^(?:\(?\d{1,3}[).]?\s|[*†‡]\s?|\[\d{1,3}\]\s)")
+# List bullets as PDFs carry them, including Word's Symbol/Wingdings glyphs in the Private
+# Use Area (U+F0B7, U+F0A7, U+F0D8, U+F0FC) and its "o" of second-level lists. Dashes
+# need a space after them (a line may open with "-2" or "-based").
+_BULLET_GLYPHS = "•▪●◦■□➢►➤‣⁃∙·✓✔▫›→◆◇○\uf0b7\uf0a7\uf0d8\uf0fc"
 _PAR_START = re.compile(
-    r"^(?:[•▪●◦■□➢►\-–—]\s|\(?\d{1,3}[.)°]\s|\(?[a-z][).]\s|\d+(?:\.\d+)+\.?\s|"
-    r"(?:Article|Art\.|ARTICLE|Section|SECTION|§)\s*\S|[IVX]{1,5}\.\s?[-–—]?\s)"
+    r"^(?:[" + _BULLET_GLYPHS + r"]\s?(?=\S)|[\-–—]\s|o\s|\(?\d{1,3}[.)°]\s|\(?[a-z][).]\s|"
+    r"\d+(?:\.\d+)+\.?\s|(?:Article|Art\.|ARTICLE|Section|SECTION|§)\s*\S|[IVX]{1,5}\.\s?[-–—]?\s)"
 )
 _SENTENCE_END = re.compile(r"[.!?:;»”\"')\]]\s*$")
 BAND = 0.1  # share of the page height searched for running headers and footers
@@ -153,6 +157,7 @@ def build_blocks(pages: list[Page], min_pages: int = 3, min_share: float = 0.4) 
     blocks: list[Block] = []
     prev: Line | None = None
     prev_page = 0
+    item_x0: float | None = None  # x of the current block's list marker, when it opens one
     for num, ln in stream:
         heading = ln.size >= 1.12 * body
         new = True
@@ -164,7 +169,11 @@ def build_blocks(pages: list[Page], min_pages: int = 3, min_share: float = 0.4) 
             starts = bool(_PAR_START.match(ln.text))
             prev_short = prev.x1 < pright - 0.12 * (pright - pleft) and _ends_sentence(prev.text)
             if same_flow:
-                starts = starts or ln.x0 > max(left, prev.x0) + 0.8 * ln.size  # indented
+                indented = ln.x0 > max(left, prev.x0) + 0.8 * ln.size
+                # A list item's wrapped lines hang to the right of its marker: that indent
+                # continues the item, where it would open a paragraph after body text.
+                hanging = item_x0 is not None and ln.x0 > item_x0
+                starts = starts or (indented and not hanging)
                 gap = ln.top - prev.bottom
                 new = size_change or starts or prev_short or gap > 1.6 * gap0 + 0.35 * ln.size
             else:  # column or page break: continue a sentence that did not end
@@ -174,6 +183,7 @@ def build_blocks(pages: list[Page], min_pages: int = 3, min_share: float = 0.4) 
         if new:
             role = "heading" if heading else "body"
             blocks.append(Block(ln.text, role, num, num, ln.size))
+            item_x0 = ln.x0 if _PAR_START.match(ln.text) else None
         else:
             b = blocks[-1]
             b.text += "\n" + ln.text

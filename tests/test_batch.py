@@ -160,3 +160,18 @@ def test_sample_matrices_trace_to_units(clean_run, params):
             "documents", "about"} <= set(sheets)
     evidence = sheets["evidence"]
     assert set(evidence["unit_id"]) <= set(predictions["unit_id"])
+
+
+def test_cache_key_follows_the_code_that_makes_the_results(tmp_path):
+    """A change to the code that extracts, segments or tags (not only to the parameters or
+    the model) gives documents new cache keys, so a rerun never reuses stale results."""
+    from pipeline.batch import RESULT_MODULES, code_fingerprint
+
+    for name in RESULT_MODULES:
+        (tmp_path / f"{name}.py").write_text(f"# {name}\n")
+    before = code_fingerprint(tmp_path)
+    assert code_fingerprint(tmp_path) == before
+    (tmp_path / "layout.py").write_text("# layout, with a better paragraph rule\n")
+    assert code_fingerprint(tmp_path) != before
+    shipped = Path(__import__("pipeline").__file__).parent
+    assert all((shipped / f"{name}.py").is_file() for name in RESULT_MODULES)
