@@ -258,6 +258,11 @@ def _pdfium_segments(textpage, height: float) -> list[Segment]:
         piece = text[start:end]
         if not piece.strip():
             continue
+        if end - start > 2 * _MAX_STEPS:
+            # A box can open with a superscript note number ("11 as well as ..."): its first
+            # character's size would make the whole line look like small print.
+            mid = raw.FPDFText_GetCharIndexFromTextIndex(tp, (start + end) // 2)
+            size = max(size, raw.FPDFText_GetFontSize(tp, mid) if mid >= 0 else 0.0)
         if size <= 0:
             size = (y1 - y0) * 1.2
         piece = piece.replace("\r\n", " ").replace("\n", " ").replace("\ufffe", "\x02")

@@ -150,3 +150,40 @@ def test_kerned_letters_are_not_repeated(tmp_path, engine):
     assert "Work permits are issued" in text
     assert "The Foreign Office publishes" in text
     assert "YoYou" not in text and "Yo You" not in text
+
+
+def _superscript_pdf(path: Path) -> Path:
+    """A paragraph whose third line has a note number raised in small print, drawn in the
+    same text object as the words after it: pdfium gives one box opening with "11"."""
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path), pagesize=(595, 842))
+    y = 760
+    for text, after in [
+        ("Returnees said that the cash grant was paid late and that the", ""),
+        ("amount fell short of the prices on local markets, a finding of the", ""),
+        ("assessment", "11 as well as of earlier studies of the programme in the region"),
+        ("and of the monitoring visits that the field teams made in 2023.", ""),
+    ]:
+        line = c.beginText(72, y)
+        line.setFont("Helvetica", 11)
+        line.textOut(text)
+        if after:
+            line.setFont("Helvetica", 6.5)
+            line.setRise(4)
+            line.textOut(after[:2])
+            line.setFont("Helvetica", 11)
+            line.setRise(0)
+            line.textOut(after[2:])
+        c.drawText(line)
+        y -= 14
+    c.save()
+    return path
+
+
+@pytest.mark.parametrize("engine", ["pdfium", "pdfplumber"])
+def test_a_note_number_opening_a_text_box_does_not_split_its_paragraph(tmp_path, engine):
+    pdf = _superscript_pdf(tmp_path / "note.pdf")
+    units = extract_file(pdf, ExtractParams(engine=engine)).units
+    assert len(units) == 1, [u["text"] for u in units]
+    assert units[0]["text"].startswith("Returnees said") and units[0]["text"].endswith("in 2023.")
