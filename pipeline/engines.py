@@ -188,6 +188,33 @@ def _group_side(segs: list[Segment], median: float, max_gap: float) -> list[list
     return out
 
 
+# A list bullet drawn on its own (see layout's list markers); Word's second-level "o" too.
+_LONE_BULLET = re.compile(r"^[•▪●◦■□➢►➤‣⁃∙·✓✔▫›→◆◇○\uf0b7\uf0a7\uf0d8\uf0fc\-–—o]$")
+BULLET_REACH_EMS = 6.0  # how far right of a lone bullet its item's text may start
+
+
+def _attach_bullets(lines: list[Line]) -> list[Line]:
+    """Each bullet glyph that is a line of its own (set further from its item's text than a
+    word gap) opens the nearest line to its right on the same row instead: "▫" + "Book an
+    appointment" -> "▫ Book an appointment", starting at the bullet, so that the item is
+    one paragraph that opens with a list marker."""
+    bullets = [ln for ln in lines if _LONE_BULLET.match(ln.text)]
+    if not bullets:
+        return lines
+    rest = [ln for ln in lines if not _LONE_BULLET.match(ln.text)]
+    kept = []
+    for bullet in bullets:
+        right = [ln for ln in rest if ln.column == bullet.column and ln.x0 >= bullet.x1
+                 and ln.x0 - bullet.x1 <= BULLET_REACH_EMS * ln.size
+                 and _overlap(ln, bullet) > 0.3 * min(ln.bottom - ln.top, bullet.bottom - bullet.top)]
+        if not right:
+            kept.append(bullet)
+            continue
+        item = min(right, key=lambda ln: ln.x0)
+        item.text, item.x0 = f"{bullet.text} {item.text}", bullet.x0
+    return rest + kept
+
+
 def lines_from_segments(
     segs: list[Segment], width: float = 0.0, hint: float = 0.0
 ) -> tuple[list[Line], float]:
@@ -206,6 +233,7 @@ def lines_from_segments(
     lines = [ln for ln in lines if ln.text]
     for ln in lines:
         ln.column = _side(ln, gutter)
+    lines = _attach_bullets(lines)
     lines.sort(key=lambda ln: (round(ln.top, 1), ln.x0))
     return lines, gutter
 
@@ -230,6 +258,18 @@ def _pdfium_segments(textpage, height: float) -> list[Segment]:
     cleft, cright, cbottom, ctop = (ctypes.c_double() for _ in range(4))
     n_chars = textpage.count_chars()
     last_start = 0
+    matrix = raw.FS_MATRIX()
+
+    def char_size(index: int) -> float:
+        """The size a character is drawn at: its font size times the scale of its text
+        matrix (PDFs often set a 1-point font and scale it, or scale some lines only)."""
+        if index < 0:
+            return 0.0
+        size = raw.FPDFText_GetFontSize(tp, index)
+        if raw.FPDFText_GetMatrix(tp, index, matrix):
+            size *= abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5
+        return size
+
     for i in range(textpage.count_rects()):
         raw.FPDFText_GetRect(tp, i, left, top, right, bottom)
         x0, x1, y1, y0 = left.value, right.value, top.value, bottom.value
@@ -245,7 +285,7 @@ def _pdfium_segments(textpage, height: float) -> list[Segment]:
         # A box whose first character cannot be found, or is one an earlier box already
         # holds, joins the box before it.
         start = 0 if not boxes else start if start > last_start else last_start
-        size = raw.FPDFText_GetFontSize(tp, idx) if idx >= 0 else 0.0
+        size = char_size(idx)
         if boxes and start == last_start:
             px0, px1, py0, py1, pstart, psize = boxes[-1]
             boxes[-1] = (min(px0, x0), max(px1, x1), min(py0, y0), max(py1, y1), pstart, psize)
@@ -261,8 +301,7 @@ def _pdfium_segments(textpage, height: float) -> list[Segment]:
         if end - start > 2 * _MAX_STEPS:
             # A box can open with a superscript note number ("11 as well as ..."): its first
             # character's size would make the whole line look like small print.
-            mid = raw.FPDFText_GetCharIndexFromTextIndex(tp, (start + end) // 2)
-            size = max(size, raw.FPDFText_GetFontSize(tp, mid) if mid >= 0 else 0.0)
+            size = max(size, char_size(raw.FPDFText_GetCharIndexFromTextIndex(tp, (start + end) // 2)))
         if size <= 0:
             size = (y1 - y0) * 1.2
         piece = piece.replace("\r\n", " ").replace("\n", " ").replace("\ufffe", "\x02")

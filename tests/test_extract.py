@@ -187,3 +187,74 @@ def test_a_note_number_opening_a_text_box_does_not_split_its_paragraph(tmp_path,
     units = extract_file(pdf, ExtractParams(engine=engine)).units
     assert len(units) == 1, [u["text"] for u in units]
     assert units[0]["text"].startswith("Returnees said") and units[0]["text"].endswith("in 2023.")
+
+
+def _scaled_font_pdf(path: Path) -> Path:
+    """Text set, as some publishing tools do, in a 1-point font scaled up by the text
+    matrix: an 18-point title, then body lines of 11 points with a bullet list."""
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path), pagesize=(595, 842))
+
+    def draw(x: float, y: float, size: float, text: str) -> None:
+        line = c.beginText()
+        line.setTextTransform(size, 0, 0, size, x, y)
+        line.setFont("Helvetica", 1)
+        line.textOut(text)
+        c.drawText(line)
+
+    draw(72, 770, 18, "Arrival and residence")
+    body = ["Newcomers register their address with the town hall within two weeks of",
+            "arrival and then apply for their residence permit at the foreigners office."]
+    for i, text in enumerate(body):
+        draw(72, 740 - 15 * i, 11, text)
+    for i, text in enumerate(["Search engines list furnished flats for the first months.",
+                              "Online platforms put tenants in touch with landlords."]):
+        draw(72, 700 - 15 * i, 11, "-")
+        draw(81, 700 - 15 * i, 11, text)  # 9 pt right of the bullet: a word gap at 11 pt
+    c.save()
+    return path
+
+
+@pytest.mark.parametrize("engine", ["pdfium", "pdfplumber"])
+def test_font_scaled_by_the_text_matrix_keeps_its_real_size(tmp_path, engine):
+    units = extract_file(_scaled_font_pdf(tmp_path / "scaled.pdf"), ExtractParams(engine=engine)).units
+    assert [(u["kind"], u["text"]) for u in units] == [
+        ("heading", "Arrival and residence"),
+        ("paragraph", "Newcomers register their address with the town hall within two weeks of "
+                      "arrival and then apply for their residence permit at the foreigners office."),
+        ("paragraph", "- Search engines list furnished flats for the first months."),
+        ("paragraph", "- Online platforms put tenants in touch with landlords."),
+    ]
+
+
+def _distant_bullets_pdf(path: Path) -> Path:
+    """A list whose markers sit 40 pt left of their text (wider than a word gap), with a
+    wrapped item whose second line hangs under the text. (A dash: reportlab's built-in
+    fonts give "•" a code that pdfplumber cannot decode.)"""
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path), pagesize=(595, 842))
+    c.setFont("Helvetica", 10)
+    c.drawString(72, 760, "The experts supported the drafting of these documents:")
+    y = 745
+    for lines in (["Draft regional policy on labour migration and the protection of migrant",
+                   "workers in the countries of the region"],
+                  ["Situation analysis of labour migration"]):
+        c.drawString(72, y, "-")
+        for text in lines:
+            c.drawString(118, y, text)
+            y -= 13
+    c.save()
+    return path
+
+
+@pytest.mark.parametrize("engine", ["pdfium", "pdfplumber"])
+def test_a_bullet_set_apart_from_its_text_opens_its_item(tmp_path, engine):
+    units = extract_file(_distant_bullets_pdf(tmp_path / "list.pdf"), ExtractParams(engine=engine)).units
+    assert [u["text"] for u in units] == [
+        "The experts supported the drafting of these documents:",
+        "- Draft regional policy on labour migration and the protection of migrant workers "
+        "in the countries of the region",
+        "- Situation analysis of labour migration",
+    ]
