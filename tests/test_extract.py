@@ -141,11 +141,13 @@ def _kerned_pdf(path: Path) -> Path:
     return path
 
 
+def _units(pdf: Path, engine: str) -> list[dict]:
+    return extract_file(pdf, ExtractParams(engine=engine)).units
+
+
 @pytest.mark.parametrize("engine", ["pdfium", "pdfplumber"])
 def test_kerned_letters_are_not_repeated(tmp_path, engine):
-    pdf = _kerned_pdf(tmp_path / "kerned.pdf")
-    result = extract_file(pdf, ExtractParams(engine=engine))
-    text = " ".join(u["text"] for u in result.units)
+    text = " ".join(u["text"] for u in _units(_kerned_pdf(tmp_path / "kerned.pdf"), engine))
     assert "You require a visa for a longer stay" in text
     assert "Work permits are issued" in text
     assert "The Foreign Office publishes" in text
@@ -183,8 +185,7 @@ def _superscript_pdf(path: Path) -> Path:
 
 @pytest.mark.parametrize("engine", ["pdfium", "pdfplumber"])
 def test_a_note_number_opening_a_text_box_does_not_split_its_paragraph(tmp_path, engine):
-    pdf = _superscript_pdf(tmp_path / "note.pdf")
-    units = extract_file(pdf, ExtractParams(engine=engine)).units
+    units = _units(_superscript_pdf(tmp_path / "note.pdf"), engine)
     assert len(units) == 1, [u["text"] for u in units]
     assert units[0]["text"].startswith("Returnees said") and units[0]["text"].endswith("in 2023.")
 
@@ -218,7 +219,7 @@ def _scaled_font_pdf(path: Path) -> Path:
 
 @pytest.mark.parametrize("engine", ["pdfium", "pdfplumber"])
 def test_font_scaled_by_the_text_matrix_keeps_its_real_size(tmp_path, engine):
-    units = extract_file(_scaled_font_pdf(tmp_path / "scaled.pdf"), ExtractParams(engine=engine)).units
+    units = _units(_scaled_font_pdf(tmp_path / "scaled.pdf"), engine)
     assert [(u["kind"], u["text"]) for u in units] == [
         ("heading", "Arrival and residence"),
         ("paragraph", "Newcomers register their address with the town hall within two weeks of "
@@ -251,7 +252,7 @@ def _distant_bullets_pdf(path: Path) -> Path:
 
 @pytest.mark.parametrize("engine", ["pdfium", "pdfplumber"])
 def test_a_bullet_set_apart_from_its_text_opens_its_item(tmp_path, engine):
-    units = extract_file(_distant_bullets_pdf(tmp_path / "list.pdf"), ExtractParams(engine=engine)).units
+    units = _units(_distant_bullets_pdf(tmp_path / "list.pdf"), engine)
     assert [u["text"] for u in units] == [
         "The experts supported the drafting of these documents:",
         "- Draft regional policy on labour migration and the protection of migrant workers "
