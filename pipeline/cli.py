@@ -249,7 +249,7 @@ def evaluate_cmd(
     from pipeline.annotations import AnnotationError
     from pipeline.card import METRICS_FILE, write_model_card
     from pipeline.evaluate import evaluate_with_units, format_report
-    from pipeline.io import write_text_atomic
+    from pipeline.export import write_csv
 
     top_terms = _load(params_path).train.explain_top_terms if units_file else None
     model = _load_model(model_dir)
@@ -258,7 +258,7 @@ def evaluate_cmd(
     except AnnotationError as exc:
         raise InputProblem(str(exc)) from exc
     if table is not None:
-        write_text_atomic(table.to_csv(index=False), units_file)
+        write_csv(table, units_file)  # gold text may open like a formula: escaped
     text = json.dumps(result, indent=2, ensure_ascii=False)
     if out_file:
         out_file.parent.mkdir(parents=True, exist_ok=True)

@@ -117,7 +117,9 @@ def check_grouping(by: str, metadata: pd.DataFrame | None, metadata_path: Path |
         )
 
 
-def _write_csv(frame: pd.DataFrame, target: Path) -> None:
+def write_csv(frame: pd.DataFrame, target: Path) -> None:
+    """Write ``frame`` as CSV atomically: text cells escaped against formula injection,
+    floats to 4 decimals, "NA" for missing values."""
     text = escape_frame(frame).to_csv(
         index=False, float_format=FLOAT_FORMAT, na_rep="NA", lineterminator="\n"
     )
@@ -162,9 +164,9 @@ def write_outputs(result: CoverageResult, out_dir: Path, model_id: str = "") -> 
     """Write coverage.csv/.parquet, gaps.csv and matrices.xlsx into ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [out_dir / n for n in (COVERAGE_CSV, COVERAGE_PARQUET, GAPS_CSV, XLSX)]
-    _write_csv(result.long, paths[0])
+    write_csv(result.long, paths[0])
     write_parquet_atomic(result.long, paths[1])
-    _write_csv(result.gaps, paths[2])
+    write_csv(result.gaps, paths[2])
     sheets = {
         "coverage_units": result.units,
         "coverage_share": result.share,

@@ -454,6 +454,7 @@ def test_evaluate_units_table_traces_every_count(tiny_model_dir, tiny_annotation
     gold_lines = [json.loads(line) for line in tiny_annotations.read_text().splitlines() if line.strip()]
     for row in gold_lines[:4]:  # relabelled so that the model both misses and adds areas
         row["labels"] = ["E"] if "E" not in row["labels"] else []
+    gold_lines.append({"text": "=HYPERLINK(\"http://x.example\") visa", "lang": "en", "labels": ["B"]})
     gold = tmp_path / "gold.jsonl"
     gold.write_text("\n".join(json.dumps(row) for row in gold_lines) + "\n")
     units = tmp_path / "sub" / "units.csv"
@@ -462,7 +463,8 @@ def test_evaluate_units_table_traces_every_count(tiny_model_dir, tiny_annotation
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     table = pd.read_csv(units, keep_default_na=False)
-    assert table["text"].tolist() == [row["text"] for row in gold_lines]
+    assert table["text"].tolist()[:-1] == [row["text"] for row in gold_lines][:-1]
+    assert table["text"].iloc[-1] == "'" + gold_lines[-1]["text"]  # no formula in a spreadsheet
     assert table["agrees"].mean() == pytest.approx(data["exact_match"], abs=1e-3)
     for code, scores in data["per_area"].items():
         gold_has = table["gold"].str.split("|").apply(lambda codes, c=code: c in codes)
