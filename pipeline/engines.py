@@ -17,6 +17,10 @@ ENGINES: tuple[str, ...] = ("pdfium", "pdfplumber")
 _MARKER = re.compile(r"^[\d*†‡a-z]{1,3}$")
 _SPACES = re.compile(r"\s{2,}")
 _MAX_STEPS = 4  # characters to step over when a box's first character is found late
+# A horizontal gap between two characters or boxes of a line wider than this share of the
+# font size is a word space. A space is ~0.25-0.28 em; tracked (letter-spaced) text leaves
+# gaps of ~0.16 em between the letters of a word, which 0.15 took for spaces ("Sta rting").
+WORD_GAP_EMS = 0.2
 
 
 @dataclass
@@ -73,7 +77,7 @@ def _make_line(segs: list[Segment]) -> Line:
             if i == 0:
                 marker = s.text.strip()
             continue  # superscript note markers are not body text
-        if prev is not None and s.x0 - prev.x1 > 0.15 * size and not parts[-1].endswith(" "):
+        if prev is not None and s.x0 - prev.x1 > WORD_GAP_EMS * size and not parts[-1].endswith(" "):
             parts.append(" ")
         parts.append(s.text)
         prev = s
@@ -372,7 +376,7 @@ def _plumber_segments(chars: list[dict]) -> list[Segment]:
                 flush()
             elif gap > 1.5 * p["size"]:
                 flush()
-            elif gap > 0.15 * p["size"] and p["text"] != " " and c["text"] != " ":
+            elif gap > WORD_GAP_EMS * p["size"] and p["text"] != " " and c["text"] != " ":
                 c = dict(c, text=" " + c["text"])
         cur.append(c)
     flush()
