@@ -80,3 +80,20 @@ def test_eval_labels_hold_keys_and_labels_but_no_text(repo):
         assert all(set(r["labels"]) <= set(area_codes()) for r in rows), path
         assert all(len(r.get("note", "").split()) <= 12 for r in rows), path
         assert len({(r["doc"], r["key"]) for r in rows}) == len(rows), path
+
+
+def test_extraction_measure_counts_cut_paragraphs_and_words(scripts_on_path):
+    from measure_extraction import cut_words, glued_words, measure
+
+    assert cut_words("the regu lations were updated") == 1
+    assert cut_words("the regulations were updated") == 0
+    assert glued_words("a country job offer") == 0 and glued_words("a countryjob offer") == 1
+    units = pd.DataFrame({
+        "source_path": ["in/a/x.pdf"] * 4,
+        "kind": ["paragraph", "paragraph", "paragraph", "heading"],
+        "text": ["The card is issued.", "travers les espaces de dialogue.", "a) the applicant",
+                 "lower-case heading"],
+    })
+    row = measure(units).set_index("folder").loc["a"]
+    assert (row["units"], row["body_units"]) == (4, 3)
+    assert row["opening_mid_sentence"] == pytest.approx(1 / 3, abs=1e-3)  # "a)" is a marker
