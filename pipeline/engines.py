@@ -7,6 +7,7 @@ layout logic downstream never knows which engine ran.
 
 from __future__ import annotations
 
+import bisect
 import re
 import statistics
 from collections.abc import Iterator
@@ -21,6 +22,9 @@ _MAX_STEPS = 4  # characters to step over when a box's first character is found 
 # font size is a word space. A space is ~0.25-0.28 em; tracked (letter-spaced) text leaves
 # gaps of ~0.16 em between the letters of a word, which 0.15 took for spaces ("Sta rting").
 WORD_GAP_EMS = 0.2
+# List bullets as PDFs carry them, including Word's Symbol/Wingdings glyphs in the Private
+# Use Area (U+F0B7, U+F0A7, U+F0D8, U+F0FC).
+BULLET_GLYPHS = "•▪●◦■□➢►➤‣⁃∙·✓✔▫›→◆◇○\uf0b7\uf0a7\uf0d8\uf0fc"
 
 
 @dataclass
@@ -192,8 +196,9 @@ def _group_side(segs: list[Segment], median: float, max_gap: float) -> list[list
     return out
 
 
-# A list bullet drawn on its own (see layout's list markers); Word's second-level "o" too.
-_LONE_BULLET = re.compile(r"^[•▪●◦■□➢►➤‣⁃∙·✓✔▫›→◆◇○\uf0b7\uf0a7\uf0d8\uf0fc\-–—o]$")
+# A list bullet drawn on its own (layout opens list items with the same glyphs); dashes and
+# Word's second-level "o" too.
+_LONE_BULLET = re.compile(r"^[" + BULLET_GLYPHS + r"\-–—o]$")
 BULLET_REACH_EMS = 6.0  # how far right of a lone bullet its item's text may start
 
 
@@ -205,10 +210,16 @@ def _attach_bullets(lines: list[Line]) -> list[Line]:
     bullets = [ln for ln in lines if _LONE_BULLET.match(ln.text)]
     if not bullets:
         return lines
-    rest = [ln for ln in lines if not _LONE_BULLET.match(ln.text)]
+    rest = sorted((ln for ln in lines if not _LONE_BULLET.match(ln.text)), key=lambda ln: ln.top)
+    tops = [ln.top for ln in rest]
+    tallest = max((ln.bottom - ln.top for ln in rest), default=0.0)
     kept = []
     for bullet in bullets:
-        right = [ln for ln in rest if ln.column == bullet.column and ln.x0 >= bullet.x1
+        # Only the lines whose top is near the bullet's can share its row (a page of
+        # thousands of one-glyph boxes must not cost bullets x lines).
+        near = rest[bisect.bisect_left(tops, bullet.top - tallest):
+                    bisect.bisect_right(tops, bullet.bottom)]
+        right = [ln for ln in near if ln.column == bullet.column and ln.x0 >= bullet.x1
                  and ln.x0 - bullet.x1 <= BULLET_REACH_EMS * ln.size
                  and _overlap(ln, bullet) > 0.3 * min(ln.bottom - ln.top, bullet.bottom - bullet.top)]
         if not right:

@@ -8,7 +8,7 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 
-from pipeline.engines import Line, Page
+from pipeline.engines import BULLET_GLYPHS, Line, Page
 
 PAGE_NUMBER = re.compile(
     r"^(?:page|p\.|seite)?\s*[-–—(]?\s*\d{1,4}\s*[-–—)]?\s*(?:(?:/|of|sur|de|von)\s*\d{1,4})?$"
@@ -16,12 +16,11 @@ PAGE_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _NOTE_START = re.compile(r"^(?:\(?\d{1,3}[).]?\s|[*†‡]\s?|\[\d{1,3}\]\s)")
-# List bullets as PDFs carry them, including Word's Symbol/Wingdings glyphs in the Private
-# Use Area (U+F0B7, U+F0A7, U+F0D8, U+F0FC) and its "o" of second-level lists. Dashes
-# need a space after them (a line may open with "-2" or "-based").
-_BULLET_GLYPHS = "•▪●◦■□➢►➤‣⁃∙·✓✔▫›→◆◇○\uf0b7\uf0a7\uf0d8\uf0fc"
+# A list item opens with a bullet (engines.BULLET_GLYPHS), a dash or Word's "o" of
+# second-level lists followed by a space (a line may open with "-2" or "-based"), a number
+# or letter, or an article or section reference.
 _PAR_START = re.compile(
-    r"^(?:[" + _BULLET_GLYPHS + r"]\s?(?=\S)|[\-–—]\s|o\s|\(?\d{1,3}[.)°]\s|\(?[a-z][).]\s|"
+    r"^(?:[" + BULLET_GLYPHS + r"]\s?(?=\S)|[\-–—]\s|o\s|\(?\d{1,3}[.)°]\s|\(?[a-z][).]\s|"
     r"\d+(?:\.\d+)+\.?\s|(?:Article|Art\.|ARTICLE|Section|SECTION|§)\s*\S|[IVX]{1,5}\.\s?[-–—]?\s)"
 )
 _SENTENCE_END = re.compile(r"[.!?:;»”\"')\]]\s*$")
