@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from pipeline.clean import clean_text
+from pipeline.engines import BULLET_GLYPHS
 from pipeline.layout import Block
 
 ARTICLE_REF = re.compile(
@@ -27,6 +28,7 @@ _HEADING_LEVELS: tuple[tuple[int, re.Pattern[str]], ...] = (
 )
 _NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+[A-ZÀ-Ý]")
 _SENT_END = re.compile(r"[.!?;:,]$")
+_BULLETED = re.compile(r"^[" + BULLET_GLYPHS + r"]")
 
 
 def _is_short_title(text: str, words: int = 14) -> bool:
@@ -34,7 +36,10 @@ def _is_short_title(text: str, words: int = 14) -> bool:
 
 
 def heading_level(text: str, role: str, size_rank: int) -> int | None:
-    """Level of a heading (0 = highest), or None when ``text`` is not a heading."""
+    """Level of a heading (0 = highest), or None when ``text`` is not a heading (a bulleted
+    line is a list item, whatever its font size)."""
+    if _BULLETED.match(text):
+        return None
     for level, pat in _HEADING_LEVELS:
         if pat.match(text) and len(text.split()) <= 20:
             return level

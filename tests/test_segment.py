@@ -59,6 +59,18 @@ def test_heading_paths_and_articles():
     assert {u["lang"] for u in units} == {"fr"}
 
 
+def test_a_bulleted_line_in_a_large_font_is_a_list_item_not_a_heading():
+    blocks = [
+        _b("MAKE AN APPOINTMENT AT THE EMBASSY", "heading", size=14),
+        _b("▫ Prepare the required documents: e.g. employment contract, passport", "heading",
+           size=14),
+        _b("Appointments can often be booked online."),
+    ]
+    units = segment_blocks(blocks, "d" * 16, "x.pdf")
+    assert [u["kind"] for u in units] == ["heading", "paragraph", "paragraph"]
+    assert units[2]["heading_path"] == "MAKE AN APPOINTMENT AT THE EMBASSY"
+
+
 def test_long_unit_split_at_sentences():
     sent = "Les autorités examinent chaque demande de titre de séjour avec attention."
     text = " ".join([sent] * 40)
