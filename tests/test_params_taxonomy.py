@@ -53,3 +53,17 @@ def test_validate_labels_sorts(labels, expected):
 def test_validate_labels_rejects_unknown():
     with pytest.raises(ValueError, match="Z"):
         validate_labels(["A", "Z"])
+
+
+def test_dvc_stages_depend_on_the_code_that_makes_their_outputs(repo):
+    """`dvc repro` re-runs a stage when the code behind its output changes: every module
+    whose source keys the batch cache (batch.RESULT_MODULES) is a dependency of the stage
+    that runs it (extraction modules of `extract`, tagging modules of `tag`)."""
+    from pipeline.batch import RESULT_MODULES
+
+    stages = yaml.safe_load((repo / "dvc.yaml").read_text())["stages"]
+    deps = {name: set(stage.get("deps", [])) for name, stage in stages.items()}
+    tagging = {"features", "classify", "tag"}
+    for module in RESULT_MODULES:
+        stage = "tag" if module in tagging else "extract"
+        assert f"pipeline/{module}.py" in deps[stage], (module, stage)
