@@ -10,7 +10,7 @@ import pandas as pd
 
 from pipeline.features import word_counts
 from pipeline.model import LoadedModel
-from pipeline.schema import ANY_AREA_COLUMN, probability_column
+from pipeline.schema import ANY_AREA_COLUMN, join_labels, probability_column
 
 
 def scores_from_features(pipeline, relevance, features) -> tuple[np.ndarray, np.ndarray]:
@@ -134,9 +134,7 @@ def classify_units(
         for j, code in enumerate(model.labels):
             batch[probability_column(code)] = np.round(proba[:, j], 6)
         batch[ANY_AREA_COLUMN] = np.round(p_any, 6)
-        batch["labels"] = [
-            "|".join(c for c, d in zip(model.labels, row, strict=True) if d) for row in decided
-        ]
+        batch["labels"] = [join_labels(model.labels, row) for row in decided]
         batch["explanation"] = explain(model, features, decided, top_terms, names) if len(batch) else []
         frames.append(batch)
     return pd.concat(frames, ignore_index=True)

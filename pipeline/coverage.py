@@ -29,7 +29,13 @@ from dataclasses import dataclass
 import pandas as pd
 
 from pipeline.params import MatrixParams
-from pipeline.schema import GROUPINGS, NOT_ASSESSED_STATUSES, UNIT_COLUMNS, probability_column
+from pipeline.schema import (
+    GROUPINGS,
+    NOT_ASSESSED_STATUSES,
+    UNIT_COLUMNS,
+    probability_column,
+    split_labels,
+)
 from pipeline.taxonomy import area_codes, load_taxonomy
 
 NA = "NA"
@@ -192,7 +198,7 @@ def _snippet(text: str) -> str:
 
 def _passages(units: pd.DataFrame, areas: tuple[str, ...]) -> pd.DataFrame:
     """One row per (unit, tagged area) with its probability and explanation terms."""
-    labels = units["labels"].fillna("").astype(str).str.split("|")
+    labels = units["labels"].map(split_labels)
     rows = []
     for code in areas:
         hit = units[labels.map(lambda ls, c=code: c in ls).astype(bool)]

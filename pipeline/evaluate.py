@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.annotations import read_annotations
-from pipeline.classify import decide, explain, predict_scores
+from pipeline.classify import decide, explain, scores_from_features
 from pipeline.features import word_counts
 from pipeline.metrics import (
     BOOTSTRAP_INTERVAL,
@@ -20,17 +20,25 @@ from pipeline.metrics import (
     multilabel_scores,
 )
 from pipeline.model import LoadedModel
-from pipeline.schema import ANY_AREA_COLUMN, probability_column
+from pipeline.schema import ANY_AREA_COLUMN, join_labels, probability_column
+
+
+def _scored_gold(model: LoadedModel, gold: Path):
+    """The units of ``gold`` (JSONL: text, lang, labels), their gold label matrix, their
+    feature matrix, the model's area probabilities and its probability that each unit
+    addresses any area, in the model's label order. (A gold file has at least one unit.)"""
+    frame = read_annotations(gold)
+    y = label_matrix(frame["labels"], model.labels)
+    features = model.pipeline.named_steps["features"].transform(frame["text"].tolist())
+    proba, p_any = scores_from_features(model.pipeline, model.relevance, features)
+    return frame, y, features, proba, p_any
 
 
 def gold_scores(model: LoadedModel,
                 gold: Path) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
-    """The units of ``gold`` (JSONL: text, lang, labels), their gold label matrix, the
-    model's area probabilities and its probability that each unit addresses any area, in
-    the model's label order."""
-    frame = read_annotations(gold)
-    y = label_matrix(frame["labels"], model.labels)
-    proba, p_any = predict_scores(model, frame["text"].tolist())
+    """The units of ``gold``, their gold label matrix, the model's area probabilities and
+    its probability that each unit addresses any area (see ``_scored_gold``)."""
+    frame, y, _, proba, p_any = _scored_gold(model, gold)
     return frame, y, proba, p_any
 
 
@@ -50,36 +58,33 @@ def evaluate_with_units(model: LoadedModel, gold: Path,
                         top_terms: int | None) -> tuple[dict[str, Any], pd.DataFrame | None]:
     """``evaluate``, and unless ``top_terms`` is None also the per-unit table behind its
     figures (see ``unit_table``; ``top_terms`` explanation terms per predicted area)."""
-    frame, y, proba, p_any = gold_scores(model, gold)
+    frame, y, features, proba, p_any = _scored_gold(model, gold)
     pred = decide(model, proba, frame["text"].tolist(), p_any)
     result = score_predictions(model, gold, frame, y, pred, proba)
-    table = unit_table(model, frame, y, pred, proba, p_any, top_terms) if top_terms is not None else None
-    return result, table
-
-
-def _codes(labels: tuple[str, ...], row: np.ndarray) -> str:
-    return "|".join(code for code, on in zip(labels, row, strict=True) if on)
+    if top_terms is None:
+        return result, None
+    return result, unit_table(model, frame, y, pred, proba, p_any, features, top_terms)
 
 
 def unit_table(model: LoadedModel, frame: pd.DataFrame, y: np.ndarray, pred: np.ndarray,
-               proba: np.ndarray, p_any: np.ndarray, top_terms: int) -> pd.DataFrame:
+               proba: np.ndarray, p_any: np.ndarray, features, top_terms: int) -> pd.DataFrame:
     """One row per gold unit, in file order: its id, source, language and length; the gold
     and predicted areas; the areas missed (gold, not predicted) and extra (predicted, not
     gold); whether the two agree exactly; the probabilities; the terms that drove each
     predicted area; and the text. Every count in the evaluation can be traced to these rows
-    (e.g. B's false negatives are the rows whose ``missed`` holds B)."""
+    (e.g. B's false negatives are the rows whose ``missed`` holds B). ``features`` is the
+    units' feature matrix that the probabilities came from (for the explanations)."""
     y, pred = y.astype(bool), pred.astype(bool)
     texts = frame["text"].tolist()
-    features = model.pipeline.named_steps["features"].transform(texts)
     table = pd.DataFrame({
         "id": frame["id"].to_numpy(),
         "source": frame["source"].to_numpy(),
         "lang": frame["lang"].to_numpy(),
         "words": word_counts(texts),
-        "gold": [_codes(model.labels, row) for row in y],
-        "predicted": [_codes(model.labels, row) for row in pred],
-        "missed": [_codes(model.labels, row) for row in y & ~pred],
-        "extra": [_codes(model.labels, row) for row in pred & ~y],
+        "gold": [join_labels(model.labels, row) for row in y],
+        "predicted": [join_labels(model.labels, row) for row in pred],
+        "missed": [join_labels(model.labels, row) for row in y & ~pred],
+        "extra": [join_labels(model.labels, row) for row in pred & ~y],
         "agrees": (y == pred).all(axis=1),
         ANY_AREA_COLUMN: np.round(p_any, 4),
     })

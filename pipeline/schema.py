@@ -6,6 +6,8 @@ researchers' scripts can rely on them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 # units.parquet / units.jsonl, written by `capmap extract`
 UNIT_COLUMNS: tuple[str, ...] = (
     "doc_id",  # sha256 of the file's bytes, first 16 hex chars
@@ -62,6 +64,22 @@ PREDICTION_EXTRA_COLUMNS: tuple[str, ...] = (
     "labels",  # area codes tagged, taxonomy order, joined by "|" ("" = no area)
     "explanation",  # JSON object {area code: [top terms that drove it]} for tagged areas
 )
+
+
+LABEL_SEPARATOR = "|"
+
+
+def join_labels(codes: Sequence[str], row: Iterable[bool]) -> str:
+    """A ``labels`` cell: the codes whose flag in ``row`` is set, in order, joined by "|"
+    ("" = no area)."""
+    return LABEL_SEPARATOR.join(code for code, on in zip(codes, row, strict=True) if on)
+
+
+def split_labels(cell: object) -> list[str]:
+    """The area codes of a ``labels`` cell ("B|G" -> ["B", "G"]; "" or missing -> [])."""
+    if not isinstance(cell, str):  # None, NaN: a missing cell is no area
+        return []
+    return [code for code in cell.split(LABEL_SEPARATOR) if code]
 
 
 def probability_column(code: str) -> str:

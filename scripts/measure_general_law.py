@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.metrics import label_matrix, multilabel_scores
+from pipeline.schema import split_labels
 from pipeline.taxonomy import area_codes
 
 MIGRATION_WORDS = (
@@ -48,8 +49,7 @@ def _document_units(predictions: pd.DataFrame, document: str) -> pd.DataFrame:
 def _tagged(units: pd.DataFrame) -> np.ndarray:
     """capmap's pipe-joined ``labels`` column ("" = no area) as a boolean units x areas
     matrix in taxonomy order."""
-    return label_matrix([[c for c in str(v).split("|") if c] for v in units["labels"].fillna("")],
-                        area_codes()).astype(bool)
+    return label_matrix(units["labels"].map(split_labels), area_codes()).astype(bool)
 
 
 def _share(rows: np.ndarray) -> float:

@@ -67,3 +67,12 @@ def test_dvc_stages_depend_on_the_code_that_makes_their_outputs(repo):
     for module in RESULT_MODULES:
         stage = "tag" if module in tagging else "extract"
         assert f"pipeline/{module}.py" in deps[stage], (module, stage)
+
+
+def test_labels_cell_round_trip():
+    from pipeline.schema import join_labels, split_labels
+
+    assert join_labels("ABC", [True, False, True]) == "A|C"
+    assert join_labels("ABC", [False] * 3) == ""
+    assert split_labels("A|C") == ["A", "C"]
+    assert split_labels("") == [] and split_labels(None) == [] and split_labels(float("nan")) == []
