@@ -117,6 +117,7 @@ def list_inputs(inputs: list[Path]) -> list[tuple[Path, str]]:
 # change to any of them (a better paragraph rule), cached results are stale.
 RESULT_MODULES: tuple[str, ...] = (
     "engines", "layout", "clean", "segment", "extract", "features", "classify", "tag",
+    "schema",
 )
 
 
