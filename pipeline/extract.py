@@ -106,7 +106,13 @@ def extract_file(
         for p in pages:
             if texty and p.chars < params.min_text_chars_per_page:
                 p.lines = []  # stray marks on scanned pages are not text
-        blocks = build_blocks(pages, params.header_footer_min_pages, params.header_footer_min_share)
+        blocks = build_blocks(
+            pages,
+            params.header_footer_min_pages,
+            params.header_footer_min_share,
+            params.header_footer_part_min_pages,
+            params.header_footer_part_min_share,
+        )
         units = segment_blocks(blocks, doc_id, source, params.max_unit_words, params.min_unit_chars)
         if not units:  # never a silent "ok" with 0 units
             raise _Status("no_text_layer", f"text layer gives no units ({total} chars)", len(pages))

@@ -59,8 +59,20 @@ def reading_order(page: Page) -> list[Line]:
     return out + sorted(band, key=lambda x: (x.column, x.top))
 
 
-def strip_running(pages: list[Page], min_pages: int, min_share: float) -> list[str]:
-    """Remove running headers/footers and page numbers from ``pages``; return removed texts."""
+def strip_running(
+    pages: list[Page],
+    min_pages: int,
+    min_share: float,
+    part_min_pages: int = 5,
+    part_min_share: float = 0.6,
+) -> list[str]:
+    """Remove running headers/footers and page numbers from ``pages``; return removed texts.
+
+    A line near the top or bottom edge is running when it repeats at the same height
+    (digits ignored) on ``min_pages`` pages and ``min_share`` of the document's pages, or on
+    ``part_min_pages`` pages and ``part_min_share`` of the pages from its first to its last
+    appearance: the running title or "12 | Page" footer of an annex or part that fills
+    only part of the document."""
     seen: dict[tuple[str, int], set[int]] = defaultdict(set)
     for p in pages:
         for ln in p.lines:
@@ -69,7 +81,12 @@ def strip_running(pages: list[Page], min_pages: int, min_share: float) -> list[s
     n = max(1, len([p for p in pages if p.lines]))
     # Documents shorter than min_pages: a running line must repeat on every page.
     need = min(min_pages, n) if n >= 2 else min_pages
-    running = {k for k, v in seen.items() if len(v) >= need and len(v) / n >= min_share}
+    running = {
+        k
+        for k, v in seen.items()
+        if (len(v) >= need and len(v) / n >= min_share)
+        or (len(v) >= part_min_pages and len(v) / (max(v) - min(v) + 1) >= part_min_share)
+    }
     removed: list[str] = []
     for p in pages:
         keep = []
@@ -129,9 +146,16 @@ def _typical_gap(pages: list[Page]) -> float:
     return statistics.median(gaps) if gaps else 2.0
 
 
-def build_blocks(pages: list[Page], min_pages: int = 3, min_share: float = 0.4) -> list[Block]:
-    """Pages of lines -> body, heading and footnote blocks in reading order."""
-    strip_running(pages, min_pages, min_share)
+def build_blocks(
+    pages: list[Page],
+    min_pages: int = 3,
+    min_share: float = 0.4,
+    part_min_pages: int = 5,
+    part_min_share: float = 0.6,
+) -> list[Block]:
+    """Pages of lines -> body, heading and footnote blocks in reading order (running lines
+    as in ``strip_running``)."""
+    strip_running(pages, min_pages, min_share, part_min_pages, part_min_share)
     body = body_size(pages)
     gap0 = _typical_gap(pages)
     notes: list[Block] = []

@@ -20,6 +20,8 @@ class ExtractParams:
     max_file_mb: float = 200.0
     header_footer_min_pages: int = 3
     header_footer_min_share: float = 0.4
+    header_footer_part_min_pages: int = 5
+    header_footer_part_min_share: float = 0.6
     max_unit_words: int = 220
     min_unit_chars: int = 3
     min_text_chars_per_page: int = 20

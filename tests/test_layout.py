@@ -51,3 +51,42 @@ def test_a_line_opening_with_a_dash_and_no_space_is_not_a_list_item():
         (LEFT, "-based schemes described in the annex, and for one year.", 400.0),
     ]
     assert len(_texts(rows)) == 1
+
+
+def _body_page(number: int, body: list[str], top: str = "", bottom: str = "") -> Page:
+    """A page of body lines, with an optional line in its top and bottom margins."""
+    lines = [Line(t, LEFT, RIGHT, 200 + i * STEP, 200 + i * STEP + SIZE, SIZE)
+             for i, t in enumerate(body)]
+    if top:
+        lines.insert(0, Line(top, LEFT, 300.0, 30.0, 30.0 + SIZE, SIZE))
+    if bottom:
+        lines.append(Line(bottom, 480.0, RIGHT, 800.0, 800.0 + SIZE, SIZE))
+    return Page(number, 595.0, 842.0, lines)
+
+
+def test_an_annex_running_title_and_footer_are_removed_though_the_annex_is_short():
+    # 6 annex pages of 20 (30%, under header_footer_min_share): their own running title
+    # and "N | P a g e" footer repeat on every page from the annex's first to its last.
+    pages = [_body_page(n, [f"Body paragraph of page {n} ends here."]) for n in range(1, 15)]
+    pages += [
+        _body_page(n, [f"Annex paragraph of page {n} ends here."],
+                   top="Annex II: Final evaluation of the joint initiative",
+                   bottom=f"{n} | P a g e")
+        for n in range(15, 21)
+    ]
+    texts = [b.text for b in build_blocks(pages)]
+    assert len(texts) == 20
+    assert not any("P a g e" in t or "Annex II" in t for t in texts)
+
+
+def test_an_article_opening_some_pages_is_not_taken_for_a_running_title():
+    # "Article N" at the top of every other page of pages 2-10 of 15: 5 pages, but 33% of
+    # the document and 56% of the pages from its first to its last.
+    pages = [
+        _body_page(n, [f"Provision text of page {n} ends here."],
+                   top=f"Article {n}" if n % 2 == 0 and n <= 10 else "")
+        for n in range(1, 16)
+    ]
+    texts = [b.text for b in build_blocks(pages)]
+    opening = [t.split("\n")[0] for t in texts if t.startswith("Article")]
+    assert opening == [f"Article {n}" for n in range(2, 11, 2)]
