@@ -116,8 +116,8 @@ def list_inputs(inputs: list[Path]) -> list[tuple[Path, str]]:
 # The modules whose code turns a file's bytes into its units and predictions: after a
 # change to any of them (a better paragraph rule), cached results are stale.
 RESULT_MODULES: tuple[str, ...] = (
-    "engines", "layout", "clean", "segment", "extract", "features", "classify", "tag",
-    "schema",
+    "engines", "tables", "layout", "clean", "segment", "extract", "features", "classify",
+    "tag", "schema",
 )
 
 

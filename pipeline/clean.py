@@ -31,6 +31,7 @@ _APOSTROPHE_SPACE = re.compile(
     r"\b([LlDdJjMmNnSsTtCc]|[Qq]u|[Jj]usqu|[Ll]orsqu|[Pp]uisqu)([’'])\s+(?=\w)"
 )
 _OE_SPLIT = re.compile(r"([œŒ])\s+(uvre|uvr|il|ufs?|sophage|cum[ée]ni)", re.IGNORECASE)
+COMMON_WORD_ZIPF = 3.0  # wordfreq's Zipf scale: 3 = once per million words
 _LINE_HYPHEN = re.compile(r"(\w+)-[ \t]*\n[ \t]*(\w+)")
 _CONJUNCTIONS = frozenset(
     {"en", "and", "or", "et", "ou", "und", "oder", "of", "y", "e", "o", "bzw", "resp"}
@@ -73,6 +74,16 @@ def _zipf(word: str) -> float:
 def is_word(word: str) -> bool:
     """True when ``word`` is known to the French or English word lists of wordfreq."""
     return _zipf(word) > 0
+
+
+def join_broken_word(left: str, right: str) -> bool:
+    """True when the last word of ``left`` and the first word of ``right`` are one common
+    word broken without a hyphen ("Externa" / "l"), as narrow table cells break them; two
+    words that are each common ("the" / "rein") stay apart."""
+    a, b = (left.split() or [""])[-1], (right.split() or [""])[0]
+    if not (a.isalpha() and b.isalpha() and b[:1].islower()):
+        return False
+    return _zipf(a + b) >= COMMON_WORD_ZIPF and min(_zipf(a), _zipf(b)) < COMMON_WORD_ZIPF
 
 
 def _join_hyphenated(match: re.Match[str]) -> str:

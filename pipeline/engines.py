@@ -45,6 +45,7 @@ class Line(Segment):
 
     marker: str = ""  # a superscript note marker that opened the line ("" when none)
     column: int = 0
+    table: bool = False  # a row of a ruled table, its cells joined (pipeline.tables)
 
 
 @dataclass
@@ -60,6 +61,36 @@ class Page:
     gutter: float = 0.0  # x of the gap between two columns (0.0 on one-column pages)
 
 
+# A rule is a drawn box at most this thick (points) and at least RULE_MIN_LENGTH long.
+RULE_MAX_THICKNESS = 2.5
+RULE_MIN_LENGTH = 8.0
+# Pages drawing more paths than this are figures (maps, charts): their rules are not read,
+# so that a page of 100,000 vector strokes costs no table search.
+MAX_PAGE_PATHS = 5000
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A thin drawn box (a table border), in points from the page's top-left."""
+
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    @property
+    def horizontal(self) -> bool:
+        return self.bottom - self.top <= RULE_MAX_THICKNESS
+
+
+def as_rule(x0: float, top: float, x1: float, bottom: float) -> Rule | None:
+    """The box as a rule, or None when it is not thin and long (a fill, a glyph, a dot)."""
+    w, h = x1 - x0, bottom - top
+    thin_h = h <= RULE_MAX_THICKNESS and w >= RULE_MIN_LENGTH
+    thin_v = w <= RULE_MAX_THICKNESS and h >= RULE_MIN_LENGTH
+    return Rule(x0, top, x1, bottom) if thin_h or thin_v else None
+
+
 def _overlap(a: Segment | Line, b: Segment | Line) -> float:
     return min(a.bottom, b.bottom) - max(a.top, b.top)
 
@@ -69,7 +100,8 @@ def _is_marker(seg: Segment, line_size: float, line_bottom: float) -> bool:
     return seg.size < 0.8 * line_size and raised and bool(_MARKER.match(seg.text.strip()))
 
 
-def _make_line(segs: list[Segment]) -> Line:
+def make_line(segs: list[Segment]) -> Line:
+    """One line from the segments of one visual line (note markers set apart)."""
     segs.sort(key=lambda s: s.x0)
     size = max(segs, key=lambda s: len(s.text)).size
     bottom = max(s.bottom for s in segs if s.size >= 0.8 * size)
@@ -231,12 +263,18 @@ def _attach_bullets(lines: list[Line]) -> list[Line]:
 
 
 def lines_from_segments(
-    segs: list[Segment], width: float = 0.0, hint: float = 0.0
+    segs: list[Segment], width: float = 0.0, hint: float = 0.0, rules: list[Rule] | None = None
 ) -> tuple[list[Line], float]:
-    """Group segments into lines (same vertical band, same column); also return the gutter."""
+    """Group segments into lines (same vertical band, same column), each row of a ruled
+    table (drawn by ``rules``) into one line; also return the gutter."""
+    from pipeline.tables import table_rows  # tables builds on this module's Line
+
     segs = [s for s in segs if s.text.strip() and s.x1 > s.x0 and s.bottom > s.top]
+    rows, segs = table_rows(segs, rules or [])
     if not segs:
-        return [], 0.0
+        for row in rows:
+            row.column = -1
+        return rows, 0.0
     gutter = find_gutter(segs, width, hint)
     median = statistics.median(s.size for s in segs)
     groups: list[list[Segment]] = []
@@ -244,11 +282,14 @@ def lines_from_segments(
         part = [s for s in segs if _side(s, gutter) == side]
         if part:
             groups += _group_side(part, median, width if gutter else 0.0)
-    lines = [_make_line(g) for g in groups]
+    lines = [make_line(g) for g in groups]
     lines = [ln for ln in lines if ln.text]
     for ln in lines:
         ln.column = _side(ln, gutter)
     lines = _attach_bullets(lines)
+    for row in rows:
+        row.column = _side(row, gutter)  # a table across the gutter reads as full width
+    lines += rows
     lines.sort(key=lambda ln: (round(ln.top, 1), ln.x0))
     return lines, gutter
 
@@ -324,6 +365,22 @@ def _pdfium_segments(textpage, height: float) -> list[Segment]:
     return segs
 
 
+def _pdfium_rules(page, height: float) -> list[Rule]:
+    """The thin drawn boxes of a page (table borders), from its path objects; none on a
+    page of more than MAX_PAGE_PATHS paths (a drawing, a map or a chart, not a table)."""
+    import pypdfium2.raw as raw
+
+    rules: list[Rule] = []
+    for n, obj in enumerate(page.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=2)):
+        if n >= MAX_PAGE_PATHS:
+            return []
+        left, bottom, right, top = obj.get_bounds()
+        rule = as_rule(left, height - top, right, height - bottom)
+        if rule is not None:
+            rules.append(rule)
+    return rules
+
+
 def pdfium_pages(path: Path, password: str = "") -> Iterator[Page]:
     """Yield the pages of ``path`` read with pypdfium2 (each page closed after use)."""
     import pypdfium2 as pdfium
@@ -342,12 +399,13 @@ def pdfium_pages(path: Path, password: str = "") -> Iterator[Page]:
                         chars = len("".join(tp.get_text_range().split()).replace("\ufffe", ""))
                     finally:
                         tp.close()
+                    rules = _pdfium_rules(page, height)
                 finally:
                     page.close()
             except Exception as exc:  # a broken page must not lose the document
                 yield Page(i + 1, 0.0, 0.0, error=f"{type(exc).__name__}: {exc}"[:200])
                 continue
-            lines, gutter = lines_from_segments(segs, width, hint)
+            lines, gutter = lines_from_segments(segs, width, hint, rules)
             hint = gutter
             yield Page(i + 1, width, height, lines, chars, gutter=gutter)
     finally:
@@ -405,12 +463,15 @@ def pdfplumber_pages(path: Path, password: str = "") -> Iterator[Page]:
                 segs = _plumber_segments(page.chars)
                 chars = sum(1 for c in page.chars if c["text"].strip())
                 width, height = float(page.width), float(page.height)
+                drawn = page.lines + page.rects
+                boxes = (as_rule(o["x0"], o["top"], o["x1"], o["bottom"]) for o in drawn)
+                rules = [] if len(drawn) > MAX_PAGE_PATHS else [r for r in boxes if r]
             except Exception as exc:
                 yield Page(i + 1, 0.0, 0.0, error=f"{type(exc).__name__}: {exc}"[:200])
                 continue
             finally:
                 page.close()
-            lines, gutter = lines_from_segments(segs, width, hint)
+            lines, gutter = lines_from_segments(segs, width, hint, rules)
             hint = gutter
             yield Page(i + 1, width, height, lines, chars, gutter=gutter)
 

@@ -32,7 +32,7 @@ class Block:
     """A paragraph candidate: its lines' text joined by newlines, pages and layout role."""
 
     text: str
-    role: str  # body | heading | footnote
+    role: str  # body | heading | footnote | table (one row of a ruled table)
     page_start: int
     page_end: int
     size: float
@@ -115,7 +115,12 @@ def split_footnotes(page: Page, body: float) -> list[list[Line]]:
     from ``page`` and return its notes, one list of lines per note."""
     lines = sorted(page.lines, key=lambda ln: ln.top)
     i = len(lines)
-    while i > 0 and lines[i - 1].size <= 0.9 * body and lines[i - 1].top > 0.5 * page.height:
+    while (
+        i > 0
+        and lines[i - 1].size <= 0.9 * body
+        and lines[i - 1].top > 0.5 * page.height
+        and not lines[i - 1].table  # a table's small print is not a note
+    ):
         i -= 1
     zone = lines[i:]
     while zone and not (zone[0].marker or _NOTE_START.match(zone[0].text)):
@@ -171,7 +176,8 @@ def build_blocks(
     edges: dict[tuple[int, int], tuple[float, float]] = {}
     by_col: dict[tuple[int, int], list[Line]] = defaultdict(list)
     for num, ln in stream:
-        by_col[(num, ln.column)].append(ln)
+        if not ln.table:
+            by_col[(num, ln.column)].append(ln)
     for key, lns in by_col.items():
         x0s = sorted(ln.x0 for ln in lns)
         x1s = sorted(ln.x1 for ln in lns)
@@ -182,6 +188,10 @@ def build_blocks(
     prev_page = 0
     item_x0: float | None = None  # x of the current block's list marker, when it opens one
     for num, ln in stream:
+        if ln.table:  # each table row is a block of its own
+            blocks.append(Block(ln.text, "table", num, num, ln.size))
+            prev, prev_page, item_x0 = None, num, None
+            continue
         heading = ln.size >= 1.12 * body
         new = True
         if prev is not None and blocks:

@@ -190,8 +190,8 @@ def segment_blocks(
         if len(text) < min_chars:
             continue
         path = " > ".join(h for _, h in stack)
-        if b.role == "footnote":
-            rows.append(["footnote", path, "", b.page_start, b.page_end, text])
+        if b.role in ("footnote", "table"):
+            rows.append([b.role, path, "", b.page_start, b.page_end, text])
             continue
         ref_m = ARTICLE_REF.match(text)
         is_section_heading = bool(
