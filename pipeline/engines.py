@@ -1,8 +1,9 @@
 """Two PDF text engines (pypdfium2, pdfplumber) behind one interface: pages of text lines.
 
 Both engines first produce text segments (a run of characters on one line, with its box and
-font size); `lines_from_segments` then builds the same `Line` objects from either, so the
-layout logic downstream never knows which engine ran.
+font size) and the page's thin drawn rules (table borders); `lines_from_segments` then
+builds the same `Line` objects from either, each row of a ruled table one line
+(`pipeline.tables`), so the layout logic downstream never knows which engine ran.
 """
 
 from __future__ import annotations
@@ -366,18 +367,27 @@ def _pdfium_segments(textpage, height: float) -> list[Segment]:
 
 
 def _pdfium_rules(page, height: float) -> list[Rule]:
-    """The thin drawn boxes of a page (table borders), from its path objects; none on a
+    """The thin drawn boxes of a page (table borders), from its top-level path objects
+    (through the raw API: wrapping every object in Python costs twice the time); none on a
     page of more than MAX_PAGE_PATHS paths (a drawing, a map or a chart, not a table)."""
+    import ctypes
+
     import pypdfium2.raw as raw
 
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     rules: list[Rule] = []
-    for n, obj in enumerate(page.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=2)):
-        if n >= MAX_PAGE_PATHS:
+    paths = 0
+    for i in range(raw.FPDFPage_CountObjects(page.raw)):
+        obj = raw.FPDFPage_GetObject(page.raw, i)
+        if raw.FPDFPageObj_GetType(obj) != raw.FPDF_PAGEOBJ_PATH:
+            continue
+        paths += 1
+        if paths > MAX_PAGE_PATHS:
             return []
-        left, bottom, right, top = obj.get_bounds()
-        rule = as_rule(left, height - top, right, height - bottom)
-        if rule is not None:
-            rules.append(rule)
+        if raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+            rule = as_rule(left.value, height - top.value, right.value, height - bottom.value)
+            if rule is not None:
+                rules.append(rule)
     return rules
 
 

@@ -310,6 +310,15 @@ NORLAND_EVALUATION = [
         "p",
         "Psychosocial support is the weakest component of the programme. Only one counsellor is available for each province, and returnees who suffered violence during their journey or in detention abroad are not systematically referred to specialised care.",
     ),
+    (
+        "table",
+        [
+            ["Result", "Target", "2023"],
+            ["Returnees registered on the day of their arrival", "95%", "98%"],
+            ["Businesses funded in 2020 still active three years later", "60%", "66%"],
+            ["Returnees in need referred to specialised psychological care", "50%", "12%"],
+        ],
+    ),
     ("h2", "3. Management"),
     (
         "p",
@@ -580,6 +589,36 @@ class Layout:
         self.y -= gap
 
 
+    def table(self, rows: list[list[str]], font: str, size: float) -> list[str]:
+        """A ruled table across the column (first column half its width), kept on one page;
+        returns its rows as capmap reads them ("cell | cell | cell")."""
+        pad, lead = 3.0, size * 1.3
+        first = self.col_w / 2
+        rest = (self.col_w - first) / (len(rows[0]) - 1)
+        widths = [first] + [rest] * (len(rows[0]) - 1)
+        cells = [
+            [wrap(text, w - 2 * pad, font, size, False) for text, w in zip(row, widths, strict=True)]
+            for row in rows
+        ]
+        heights = [max(len(c) for c in row) * lead + 2 * pad for row in cells]
+        self._advance(sum(heights) + size)
+        x0, y = self.xs[self.col], self.y
+        ops = self.pages[-1]["ops"]
+        edges = [x0 + sum(widths[:i]) for i in range(len(widths) + 1)]
+        ops.append(("line", edges[0], y, edges[-1], y))
+        for row, height in zip(cells, heights, strict=True):
+            for x, lines in zip(edges, row, strict=False):  # edges: one more than cells
+                for k, words in enumerate(lines):
+                    ops.append(("text", x + pad, y - pad - size - k * lead, " ".join(words),
+                                font, size))
+            y -= height
+            ops.append(("line", edges[0], y, edges[-1], y))
+        for x in edges:
+            ops.append(("line", x, self.y, x, y))
+        self.y = y - size
+        return [" | ".join(row) for row in rows]
+
+
 def _draw_text_image(c: canvas.Canvas, ops: list[tuple]) -> None:
     from PIL import Image, ImageDraw, ImageFont
 
@@ -599,10 +638,14 @@ def render(doc: Doc, out: Path) -> dict:
     lay = Layout(doc)
     body: list[str] = []
     footnotes: list[str] = []
+    tables: list[str] = []
     lay.col_top = lay.top
     for item in doc.content:
         style, text = item[0], item[1]
         note = item[2] if len(item) > 2 else None
+        if style == "table":
+            tables += lay.table(text, BODY, doc.size - 1)
+            continue
         if style == "h1":
             lay.full_width(text, BOLD, doc.size + 4)
         elif style == "h2":
@@ -636,14 +679,25 @@ def render(doc: Doc, out: Path) -> dict:
                 ops.append(("text", MARGIN, y, " ".join(words), BODY, 7.5))
                 y -= 9.5
         if doc.image_only:
-            _draw_text_image(c, ops)
+            _draw_text_image(c, [op for op in ops if op[0] == "text"])
         else:
-            for _, x, yy, text, font, size in ops:
+            for op in ops:
+                if op[0] == "line":
+                    c.setLineWidth(0.5)
+                    c.line(*op[1:])
+                    continue
+                _, x, yy, text, font, size = op
                 c.setFont(font, size)
                 c.drawString(x, yy, text)
         c.showPage()
     c.save()
-    return {"body": body, "footnotes": footnotes, "running": sorted(set(running)), "pages": n_pages}
+    return {
+        "body": body,
+        "footnotes": footnotes,
+        "tables": tables,
+        "running": sorted(set(running)),
+        "pages": n_pages,
+    }
 
 
 def main(out_dir: Path) -> None:

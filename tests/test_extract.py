@@ -67,6 +67,14 @@ def test_footnotes_are_separate_units(sample_run, pdf):
         assert clean_text(note).split(" ", 1)[1] not in body
 
 
+@pytest.mark.parametrize("pdf", PDFS, ids=lambda p: p.stem)
+def test_ruled_table_rows_are_table_units(sample_run, pdf):
+    _, units, _ = sample_run
+    g = golden(pdf.stem)
+    doc = _doc_units(units, pdf)
+    assert list(doc[doc["kind"] == "table"]["text"]) == ([] if g["image_only"] else g["tables"])
+
+
 def test_statuses(sample_run):
     manifest, _, _ = sample_run
     status = dict(
