@@ -29,6 +29,8 @@ _HEADING_LEVELS: tuple[tuple[int, re.Pattern[str]], ...] = (
 _NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+[A-ZÀ-Ý]")
 _SENT_END = re.compile(r"[.!?;:,]$")
 _BULLETED = re.compile(r"^[" + BULLET_GLYPHS + r"]")
+# A table-of-contents entry: a dot leader (". . . ." or "……") and a page number.
+_TOC_ENTRY = re.compile(r"(?:\.\s?){4,}\s*\d{0,4}\s*$|…{2,}\s*\d{0,4}\s*$")
 
 
 def _is_short_title(text: str, words: int = 14) -> bool:
@@ -37,8 +39,9 @@ def _is_short_title(text: str, words: int = 14) -> bool:
 
 def heading_level(text: str, role: str, size_rank: int) -> int | None:
     """Level of a heading (0 = highest), or None when ``text`` is not a heading (a bulleted
-    line is a list item, whatever its font size)."""
-    if _BULLETED.match(text):
+    line is a list item and a table-of-contents entry names a heading elsewhere, whatever
+    their font size)."""
+    if _BULLETED.match(text) or _TOC_ENTRY.search(text):
         return None
     for level, pat in _HEADING_LEVELS:
         if pat.match(text) and len(text.split()) <= 20:

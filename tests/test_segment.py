@@ -71,6 +71,21 @@ def test_a_bulleted_line_in_a_large_font_is_a_list_item_not_a_heading():
     assert units[2]["heading_path"] == "MAKE AN APPOINTMENT AT THE EMBASSY"
 
 
+def test_table_of_contents_entries_are_not_headings():
+    blocks = [
+        _b("Contents", "heading", size=14),
+        _b("2.1. Context and design of the programme ............................ 12", "heading",
+           size=12),
+        _b("2.2. External factors . . . . . . . . 15", "heading", size=12),
+        _b("1. Introduction", "heading", size=12),
+        _b("The programme started in 2019 in four provinces."),
+    ]
+    units = segment_blocks(blocks, "d" * 16, "x.pdf")
+    assert [u["kind"] for u in units] == ["heading", "paragraph", "paragraph", "heading",
+                                          "paragraph"]
+    assert units[4]["heading_path"] == "1. Introduction"
+
+
 def test_long_unit_split_at_sentences():
     sent = "Les autorités examinent chaque demande de titre de séjour avec attention."
     text = " ".join([sent] * 40)
