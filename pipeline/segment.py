@@ -28,7 +28,7 @@ _HEADING_LEVELS: tuple[tuple[int, re.Pattern[str]], ...] = (
 )
 _NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+[A-ZÀ-Ý]")
 _SENT_END = re.compile(r"[.!?;:,]$")
-_BULLETED = re.compile(r"^[" + BULLET_GLYPHS + r"]")
+_BULLETED = re.compile(r"^(?:[" + BULLET_GLYPHS + r"]|o\s)")  # "o ": Word's sub-bullet
 # A table-of-contents entry: a dot leader (". . . ." or "……") and a page number.
 _TOC_ENTRY = re.compile(r"(?:\.\s?){4,}\s*\d{0,4}\s*$|…{2,}\s*\d{0,4}\s*$")
 

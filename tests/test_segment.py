@@ -64,11 +64,13 @@ def test_a_bulleted_line_in_a_large_font_is_a_list_item_not_a_heading():
         _b("MAKE AN APPOINTMENT AT THE EMBASSY", "heading", size=14),
         _b("▫ Prepare the required documents: e.g. employment contract, passport", "heading",
            size=14),
+        _b("o If necessary, a birth certificate for the registration office", "heading",
+           size=14),
         _b("Appointments can often be booked online."),
     ]
     units = segment_blocks(blocks, "d" * 16, "x.pdf")
-    assert [u["kind"] for u in units] == ["heading", "paragraph", "paragraph"]
-    assert units[2]["heading_path"] == "MAKE AN APPOINTMENT AT THE EMBASSY"
+    assert [u["kind"] for u in units] == ["heading", "paragraph", "paragraph", "paragraph"]
+    assert units[3]["heading_path"] == "MAKE AN APPOINTMENT AT THE EMBASSY"
 
 
 def test_table_of_contents_entries_are_not_headings():
