@@ -66,6 +66,7 @@ class RunSummary:
     units: int
     seconds: float
     quarantined: int = 0
+    warnings: tuple[str, ...] = ()  # from the matrices (metadata rows, unreadable text)
 
     @property
     def failed(self) -> int:
@@ -466,7 +467,7 @@ def run_batch(
             if bar:
                 bar.update(row)
         manifest, units = assemble(jobs, cache_dir, out_dir)
-        run_matrix(
+        result, _ = run_matrix(
             out_dir / PREDICTIONS_FILE,
             out_dir,
             params.matrix,
@@ -485,4 +486,5 @@ def run_batch(
         units=units,
         seconds=time.perf_counter() - started,
         quarantined=quarantined,
+        warnings=result.warnings,
     )

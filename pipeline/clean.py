@@ -76,6 +76,19 @@ def is_word(word: str) -> bool:
     return _zipf(word) > 0
 
 
+_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def known_word_share(texts: list[str]) -> float:
+    """Share of the words (runs of three or more letters) in ``texts`` that the French or
+    English word lists of wordfreq know; NaN when there is no word. Low on a poor OCR
+    layer, a font whose encoding maps to the wrong letters, or text in another language."""
+    words = [w for text in texts for w in _WORD.findall(text)]
+    if not words:
+        return float("nan")
+    return sum(1 for w in words if _zipf(w) > 0) / len(words)
+
+
 def join_broken_word(left: str, right: str) -> bool:
     """True when the last word of ``left`` and the first word of ``right`` are one common
     word broken without a hyphen ("Externa" / "l"), as narrow table cells break them; two

@@ -476,6 +476,8 @@ def run_cmd(
         raise InputProblem(str(exc)) from exc
     except (ModelError, StartFailed) as exc:
         raise click.ClickException(str(exc)) from exc
+    for warning in summary.warnings:
+        click.echo(f"warning: {warning}", err=True)
     click.echo(summary.line())
     click.echo(
         f"outputs in {out_dir}/: report.html, matrices.xlsx, coverage.csv, gaps.csv, "

@@ -128,6 +128,21 @@ def _documents(predictions: pd.DataFrame, manifest: pd.DataFrame | None) -> pd.D
     return docs.reset_index(drop=True)
 
 
+def _text_warnings(docs: pd.DataFrame, min_known_words: float) -> list[str]:
+    """One warning per assessed document whose share of known French or English words is
+    under ``min_known_words`` (manifests written before capmap measured it have none)."""
+    if "known_words" not in docs:
+        return []
+    share = pd.to_numeric(docs["known_words"], errors="coerce")
+    low = docs[docs["assessed"] & (share < min_known_words)]
+    return [
+        f"{row['path']}: only {share[i]:.0%} of its words are French or English words "
+        "(a poor OCR layer, a broken font encoding or another language); its coverage may "
+        "be understated"
+        for i, row in low.iterrows()
+    ]
+
+
 def _attach_metadata(
     docs: pd.DataFrame, metadata: pd.DataFrame | None
 ) -> tuple[pd.DataFrame, list[str]]:
@@ -270,6 +285,7 @@ def build_coverage(
         raise ValueError(f"predictions lack column(s) {', '.join(missing)}")
     docs = _documents(predictions, manifest)
     docs, warnings = _attach_metadata(docs, metadata)
+    warnings += _text_warnings(docs, params.min_known_words)
     docs = _assign_groups(docs, by)
     units = predictions[predictions["doc_id"].isin(docs.loc[docs["assessed"], "doc_id"])]
     passages = _passages(units, areas)

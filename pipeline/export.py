@@ -75,7 +75,7 @@ def read_manifest(path: Path) -> pd.DataFrame:
     missing = [c for c in ("doc_id", "path", "status") if c not in frame.columns]
     if missing:
         raise InputError(f"{path}: manifest lacks column(s) {', '.join(missing)}")
-    for col in ("pages", "units", "chars", "seconds"):
+    for col in ("pages", "units", "chars", "known_words", "seconds"):
         if col in frame:
             frame[col] = pd.to_numeric(frame[col], errors="coerce")
     return frame

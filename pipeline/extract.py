@@ -83,6 +83,7 @@ def extract_file(
     path: Path, params: ExtractParams, source_path: str | None = None
 ) -> ExtractResult:
     """Extract one file in this process (no isolation); never raises for a bad file."""
+    from pipeline.clean import known_word_share
     from pipeline.engines import read_pages
     from pipeline.layout import build_blocks
     from pipeline.segment import segment_blocks
@@ -128,6 +129,7 @@ def extract_file(
     row.update(
         units=len(units),
         chars=sum(len(u["text"]) for u in units),
+        known_words=round(known_word_share([u["text"] for u in units]), 3) if units else None,
         status=status,
         error=error,
         seconds=round(time.perf_counter() - start, 3),
@@ -138,7 +140,7 @@ def extract_file(
 def failure_row(path: Path, source: str, status: str, error: str, seconds: float) -> dict:
     """The manifest row of a file whose worker process timed out or died."""
     row = {"doc_id": doc_id_of(path), "path": source, "pages": 0, "units": 0, "chars": 0,
-           "status": status, "error": error, "seconds": round(seconds, 3)}
+           "known_words": None, "status": status, "error": error, "seconds": round(seconds, 3)}
     return {k: row[k] for k in MANIFEST_COLUMNS}
 
 

@@ -59,6 +59,7 @@ class TagParams:
 @dataclass(frozen=True)
 class MatrixParams:
     partial_min_units: int = 1
+    min_known_words: float = 0.9
     partial_min_probability: float = 0.5
     substantive_min_units: int = 3
     substantive_min_share: float = 0.05

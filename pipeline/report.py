@@ -274,6 +274,12 @@ def _unit_html(hits: list[dict], colours: dict[str, str]) -> str:
     )
 
 
+def _known_words(doc: dict) -> str:
+    """" · 98% known words" (manifest column known_words), or "" when not measured."""
+    share = pd.to_numeric(doc.get("known_words"), errors="coerce")
+    return "" if pd.isna(share) else f" · {share:.0%} known words"
+
+
 def _documents_html(result: CoverageResult, colours: dict[str, str]) -> str:
     by_doc: dict[str, dict[str, list[dict]]] = {}
     for hit in result.passages.to_dict("records"):  # rows are in document, unit order
@@ -284,7 +290,7 @@ def _documents_html(result: CoverageResult, colours: dict[str, str]) -> str:
         parts.append(
             f'<div class="doc" id="{_anchor("doc", doc["doc_id"])}"><h3>{_e(doc["title"])}</h3>'
             f'<div class="meta">{_e(doc["path"])}{" · " + facts if facts else ""} · '
-            f"{_e(doc['n_units'])} units · status {_e(doc['status'])}</div>"
+            f"{_e(doc['n_units'])} units · status {_e(doc['status'])}{_known_words(doc)}</div>"
         )
         if not doc["assessed"]:
             err = f": {_e(doc['error'])}" if doc.get("error") else ""

@@ -32,6 +32,7 @@ MANIFEST_COLUMNS: tuple[str, ...] = (
     "pages",
     "units",
     "chars",
+    "known_words",  # share of words known to the French or English word lists (clean.py)
     "status",
     "error",
     "seconds",

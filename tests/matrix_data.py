@@ -67,6 +67,7 @@ def sample_inputs() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
             "pages": [4, 2, 3, 1, 0],
             "units": [4, 2, 0, 0, 0],
             "chars": [100, 50, 0, 10, 0],
+            "known_words": [0.99, 0.62, None, 0.95, None],
             "status": ["ok", "ok", "no_text_layer", "ok", "encrypted"],
             "error": ["", "", "", "", "file is encrypted"],
             "seconds": [0.1] * 5,

@@ -154,3 +154,13 @@ def test_each_repair_keeps_letters_and_is_idempotent(repair, text):
 def test_clean_never_joins_two_words_separated_by_a_space(left, sep, right):
     words = [_letters(t) for t in clean.clean_text(left + sep + right).split()]
     assert [w for w in words if w] == [left, right]
+
+
+def test_known_word_share_tells_text_from_noise():
+    from pipeline.clean import known_word_share
+
+    assert known_word_share(["Le titre de séjour est délivré par le préfet.",
+                             "The permit is renewed every year."]) == 1.0
+    # a broken font encoding gives letters that make no words
+    assert known_word_share(["3HQČåQtSURVWĜHGN QD~þWHFK Ctreik-Lr DI-A:aE"]) < 0.5
+    assert known_word_share(["4 5 6", ""]) != known_word_share(["4 5 6", ""])  # NaN: no word

@@ -106,7 +106,12 @@ def test_manifest_next_to_predictions_is_used(tmp_path, inputs_on_disk):
     result, _ = run_matrix(
         inputs_on_disk / "predictions.parquet", tmp_path, MatrixParams(), html=False
     )
-    assert len(result.documents) == 5 and not result.warnings
+    assert len(result.documents) == 5
+    # doc2's manifest row has 62% known words: the one warning; doc3 (no text) has none
+    assert result.warnings == (
+        "pdfs/doc2.pdf: only 62% of its words are French or English words (a poor OCR layer, "
+        "a broken font encoding or another language); its coverage may be understated",
+    )
 
 
 def test_read_metadata_resolves_relative_paths(tmp_path):
@@ -148,6 +153,8 @@ def test_cli_matrix_writes_everything(tmp_path, inputs_on_disk):
     )
     assert result.exit_code == 0, result.output
     assert "5 document(s), 2 not assessed" in result.output
+    assert "warning: pdfs/doc2.pdf: only 62% of its words" in result.output
+    assert "62% known words" in (out / "report.html").read_text("utf-8")
     for name in (
         "coverage.csv",
         "coverage.parquet",

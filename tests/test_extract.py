@@ -292,3 +292,20 @@ def test_letter_spacing_is_not_a_word_space(tmp_path, engine):
         "Starting in late 2023, the regulations have been updated in several stages to make it "
         "easier for skilled workers to move to the country."
     ]
+
+
+def test_manifest_measures_known_words(tmp_path):
+    """A page whose font maps to the wrong letters reads as text but not as words: the
+    manifest's known_words says so (the matrices warn under matrix.min_known_words)."""
+    from reportlab.pdfgen import canvas
+
+    pdf = tmp_path / "garbled.pdf"
+    c = canvas.Canvas(str(pdf), pagesize=(595, 842))
+    c.setFont("Helvetica", 11)
+    for i, text in enumerate(["Oh wlwuh gh vhmrxu hvw gholyuh sdu oh suhihw gx ghsduwhphqw.",
+                              "Oh wudydloohxu hwudqjhu grlw ghwhqlu xqh dxwrulvdwlrq."]):
+        c.drawString(72, 760 - 15 * i, text)  # French shifted by three letters
+    c.save()
+    garbled = extract_file(pdf, ExtractParams()).manifest["known_words"]
+    clean = extract_file(SAMPLES / "valdore_loi_immigration_2022.pdf", ExtractParams())
+    assert garbled < 0.5 < 0.95 < clean.manifest["known_words"]
