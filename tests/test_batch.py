@@ -62,6 +62,9 @@ def test_one_manifest_row_per_input(clean_run, corpus):
     assert summary.documents == len(inputs)
     for name in (*OUTPUTS, "matrices.xlsx", "report.html", "heatmap.png"):
         assert (out / name).is_file()
+    # the samples are clean French and English text: every one read is >= 0.95 known words
+    read = manifest[manifest["status"] == "ok"]
+    assert len(read) and (read["known_words"] >= 0.95).all() and summary.warnings == ()
 
 
 def test_rerun_does_no_work_and_is_byte_identical(clean_run, corpus, params, repo):
