@@ -185,7 +185,7 @@ def _side(box: Segment | Line, gutter: float) -> int:
     return -1  # spans both columns
 
 
-def _group_side(segs: list[Segment], median: float, max_gap: float) -> list[list[Segment]]:
+def group_rows(segs: list[Segment], median: float, max_gap: float) -> list[list[Segment]]:
     """Rows of vertically overlapping segments, each split at wide horizontal gaps."""
     # Body-size segments make the rows; small ones (superscripts) join the row they overlap.
     big = sorted((s for s in segs if s.size >= 0.85 * median), key=lambda s: (s.top, s.x0))
@@ -282,7 +282,7 @@ def lines_from_segments(
     for side in (-1, 0, 1):
         part = [s for s in segs if _side(s, gutter) == side]
         if part:
-            groups += _group_side(part, median, width if gutter else 0.0)
+            groups += group_rows(part, median, width if gutter else 0.0)
     lines = [make_line(g) for g in groups]
     lines = [ln for ln in lines if ln.text]
     for ln in lines:

@@ -17,10 +17,13 @@ PAGE_NUMBER = re.compile(
 )
 _NOTE_START = re.compile(r"^(?:\(?\d{1,3}[).]?\s|[*†‡]\s?|\[\d{1,3}\]\s)")
 # A list item opens with a bullet (engines.BULLET_GLYPHS), a dash or Word's "o" of
-# second-level lists followed by a space (a line may open with "-2" or "-based"), a number
-# or letter, or an article or section reference.
+# second-level lists followed by a space (a line may open with "-2" or "-based"), or a
+# number or letter ("1.", "a)"); a paragraph also opens with an article or section reference.
+LIST_MARKER = (
+    r"[" + BULLET_GLYPHS + r"]\s?(?=\S)|[\-–—]\s|o\s|\(?\d{1,3}[.)°]\s|\(?[a-z][).]\s"
+)
 _PAR_START = re.compile(
-    r"^(?:[" + BULLET_GLYPHS + r"]\s?(?=\S)|[\-–—]\s|o\s|\(?\d{1,3}[.)°]\s|\(?[a-z][).]\s|"
+    r"^(?:" + LIST_MARKER + r"|"
     r"\d+(?:\.\d+)+\.?\s|(?:Article|Art\.|ARTICLE|Section|SECTION|§)\s*\S|[IVX]{1,5}\.\s?[-–—]?\s)"
 )
 _SENTENCE_END = re.compile(r"[.!?:;»”\"')\]]\s*$")
@@ -63,8 +66,8 @@ def strip_running(
     pages: list[Page],
     min_pages: int,
     min_share: float,
-    part_min_pages: int = 5,
-    part_min_share: float = 0.6,
+    part_min_pages: int,
+    part_min_share: float,
 ) -> list[str]:
     """Remove running headers/footers and page numbers from ``pages``; return removed texts.
 

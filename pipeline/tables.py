@@ -11,16 +11,18 @@ Tables drawn without vertical rules, or without any rules, are left to the parag
 from __future__ import annotations
 
 import bisect
+import math
 import re
+import statistics
 from dataclasses import dataclass
 
 from pipeline.clean import join_broken_word
-from pipeline.engines import BULLET_GLYPHS, RULE_MAX_THICKNESS, Line, Rule, Segment, make_line
+from pipeline.engines import RULE_MAX_THICKNESS, Line, Rule, Segment, group_rows, make_line
+from pipeline.layout import LIST_MARKER
 
 TOUCH = 2.0  # rules this close (points) touch
 CELL_SEPARATOR = " | "
-# A line of a cell that opens a list item: a bullet, a dash or Word's "o", or "1." / "a)".
-LIST_ITEM = re.compile(r"^(?:[" + BULLET_GLYPHS + r"\-–—o]\s|\(?(?:\d{1,2}|[a-z])[.)]\s)")
+LIST_ITEM = re.compile(r"^(?:" + LIST_MARKER + r")")  # a cell line that opens a list item
 
 
 @dataclass(frozen=True)
@@ -84,13 +86,11 @@ def find_grids(rules: list[Rule]) -> list[Grid]:
 def _cell_lines(segs: list[Segment]) -> list[str]:
     """A cell's segments as its visual lines of text, top to bottom, a word that the cell
     was too narrow for glued back ("Externa" / "l")."""
-    bands: list[list[Segment]] = []
-    for s in sorted(segs, key=lambda s: (s.top, s.x0)):
-        last = bands[-1] if bands else None
-        if last and s.top < max(x.bottom for x in last) - 0.3 * (s.bottom - s.top):
-            last.append(s)
-        else:
-            bands.append([s])
+    if not segs:
+        return []
+    median = statistics.median(s.size for s in segs)
+    # The body's row grouping, without its split at wide gaps: a cell is one column.
+    bands = group_rows(segs, median, max_gap=math.inf)
     lines: list[str] = []
     for text in (make_line(band).text for band in bands):
         if text and lines and join_broken_word(lines[-1], text):
