@@ -41,6 +41,24 @@ def _relevance_data_lines(meta: dict[str, Any]) -> list[str]:
     ]
 
 
+def _short_unit_lines(meta: dict[str, Any]) -> list[str]:
+    short = meta.get("short_units")
+    if not short:
+        return ["Every unit, however short, is decided by these classifiers."]
+    data, cv = short["training_data"], short["cv_routed_units"]
+    return [
+        f"Short-unit classifiers: units of at most {short['max_words']} words (in a document, "
+        f"only those of kind {', '.join(short['kinds'])}) are decided by a second set of the "
+        "same classifiers, trained on the training data plus",
+        f"`{data['path']}` (sha256 `{data['sha256']}`): {data['units']} one-line provisions "
+        f"written by the capmap team, {data['no_area_units']} of them with no area. Their "
+        f"thresholds: {dict(zip(meta['labels'], short['thresholds'], strict=True))}; fill "
+        f"ratio {short['fill_ratio']:g}; relevance gate {short['relevance_gate']:g}. Out of "
+        f"fold, on the {cv['units']} training units that short: micro-F1 "
+        f"{cv['micro_f1']:.3f}, macro-F1 {cv['macro_f1']:.3f}.",
+    ]
+
+
 def render_model_card(meta: dict[str, Any], metrics: dict[str, Any] | None) -> str:
     """Markdown model card: intended use, data, parameters, CV and gold results, limits."""
     data = meta["training_data"]
@@ -80,6 +98,7 @@ def render_model_card(meta: dict[str, Any], metrics: dict[str, Any] | None) -> s
          f"out-of-fold micro-F1)." if meta.get("relevance_gate", 0.0) > 0 else
          "No relevance gate."),
         *_relevance_data_lines(meta),
+        *_short_unit_lines(meta),
         "",
         "## Training data",
         f"`{data['path']}` (sha256 `{data['sha256']}`): {data['units']} units written by the",
@@ -132,8 +151,10 @@ def render_model_card(meta: dict[str, Any], metrics: dict[str, Any] | None) -> s
         "  vocabulary they share with migration law; the relevance gate removes most, not all.",
         "- Bag-of-words: it does not read negation, scope or cross-references; a heading's topic",
         "  does not carry to the articles under it.",
-        "- One-line provisions of under 10 words mostly get no area: the training units that short",
-        "  are headings (check with `capmap evaluate --gold corpus/checks/very_short_units.jsonl`).",
+        "- One-line provisions of under 10 words are decided by the short-unit classifiers, whose",
+        "  training data has 300 such provisions; in a document, a short heading, footnote or table",
+        "  row keeps the main classifiers, which give units that short almost never an area",
+        "  (check with `capmap evaluate --gold corpus/checks/very_short_units.jsonl`).",
         "- Languages other than French and English are out of scope.",
         "",
         "## Reproduce",

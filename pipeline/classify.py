@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -21,19 +22,75 @@ def scores_from_features(pipeline, relevance, features) -> tuple[np.ndarray, np.
     return proba, relevance.predict_proba(features)[:, 1]
 
 
+@dataclass(frozen=True)
+class UnitScores:
+    """What the model says of each unit: area probabilities (units x areas, taxonomy
+    order), probability of addressing any area, the decided label matrix, and per unit
+    the JSON explanation of its labels (None when not asked for)."""
+
+    proba: np.ndarray
+    p_any: np.ndarray
+    decided: np.ndarray
+    explanation: list[str] | None
+
+
+def short_route(model: LoadedModel, texts: Sequence[str],
+                kinds: Sequence[str] | None = None) -> np.ndarray:
+    """Which units the short-unit classifiers decide: those of at most
+    ``model.short_max_words`` words and, when the units' kinds are known (units of a
+    document), of one of ``model.short_kinds``. The main classifiers give every unit that
+    short no area, since the only such training units they see are headings; headings,
+    footnotes and table rows stay with them (taxonomy rule 6)."""
+    if model.short is None or not len(texts):
+        return np.zeros(len(texts), dtype=bool)
+    routed = np.asarray(word_counts(texts)) <= model.short_max_words
+    if kinds is not None:
+        routed &= np.isin(np.asarray(kinds, dtype=object), list(model.short_kinds))
+    return routed
+
+
+def _scores_of(model: LoadedModel, texts: list[str], top_terms: int | None):
+    """(area probabilities, probability of any area, decided labels, explanations or
+    None) for ``texts`` by ``model``'s own classifiers and rule, no routing."""
+    features = model.pipeline.named_steps["features"].transform(texts)
+    proba, p_any = scores_from_features(model.pipeline, model.relevance, features)
+    decided = decide(model, proba, texts, p_any)
+    reasons = None if top_terms is None else explain(model, features, decided, top_terms)
+    return proba, p_any, decided, reasons
+
+
+def score_units(model: LoadedModel, texts: Sequence[str], kinds: Sequence[str] | None = None,
+                top_terms: int | None = None) -> UnitScores:
+    """Scores, labels and (with ``top_terms``) explanations for ``texts``, each unit by the
+    classifiers that decide it: the short-unit ones for the units ``short_route`` picks
+    (with their ``kinds`` when known), the main ones for the rest."""
+    texts = [str(t) for t in texts]
+    n_areas = len(model.labels)
+    proba, p_any = np.zeros((len(texts), n_areas)), np.zeros(len(texts))
+    decided = np.zeros((len(texts), n_areas), dtype=bool)
+    reasons = None if top_terms is None else [""] * len(texts)
+    routed = short_route(model, texts, kinds)
+    for classifiers, rows in ((model, np.flatnonzero(~routed)),
+                              (model.short, np.flatnonzero(routed))):
+        if not len(rows):
+            continue
+        got = _scores_of(classifiers, [texts[i] for i in rows], top_terms)
+        proba[rows], p_any[rows], decided[rows] = got[:3]
+        if reasons is not None:
+            for i, reason in zip(rows, got[3], strict=True):
+                reasons[i] = reason
+    return UnitScores(proba, p_any, decided, reasons)
+
+
 def predict_scores(model: LoadedModel, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(area probabilities, probability of any area) for ``texts``."""
-    if not len(texts):
-        return np.zeros((0, len(model.labels))), np.zeros(0)
-    features = model.pipeline.named_steps["features"].transform(list(texts))
-    return scores_from_features(model.pipeline, model.relevance, features)
+    """(area probabilities, probability of any area) for ``texts`` (see ``score_units``)."""
+    scores = score_units(model, texts)
+    return scores.proba, scores.p_any
 
 
 def predict_labels(model: LoadedModel, texts: Sequence[str]) -> np.ndarray:
-    """Boolean label matrix (units x areas) for ``texts``: scores, then the model's rule,
-    exactly as tagging decides."""
-    proba, p_any = predict_scores(model, texts)
-    return decide(model, proba, texts, p_any)
+    """Boolean label matrix (units x areas) for ``texts``, exactly as tagging decides."""
+    return score_units(model, texts).decided
 
 
 def decide_labels(proba: np.ndarray, thresholds: np.ndarray, fill_ratio: float,
@@ -74,9 +131,17 @@ def decide(model: LoadedModel, proba: np.ndarray, texts: Sequence[str],
 
 
 def _word_feature_names(model: LoadedModel) -> np.ndarray:
-    """Names of the word features, which come first in the feature union's columns."""
-    union = model.pipeline.named_steps["features"]
-    return dict(union.transformer_list)["word"].get_feature_names_out()
+    """Names of the word features, which come first in the feature union's columns
+    (built once per pipeline: the vocabulary has tens of thousands of terms)."""
+    cached = _WORD_FEATURE_NAMES.get(id(model.pipeline))
+    if cached is None or cached[0] is not model.pipeline:
+        union = model.pipeline.named_steps["features"]
+        cached = (model.pipeline, dict(union.transformer_list)["word"].get_feature_names_out())
+        _WORD_FEATURE_NAMES[id(model.pipeline)] = cached
+    return cached[1]
+
+
+_WORD_FEATURE_NAMES: dict[int, tuple[object, np.ndarray]] = {}
 
 
 def _area_weights(model: LoadedModel, n_word: int) -> np.ndarray:
@@ -89,15 +154,14 @@ def _area_weights(model: LoadedModel, n_word: int) -> np.ndarray:
     )
 
 
-def explain(model: LoadedModel, features, decided: np.ndarray, top_n: int,
-            names: np.ndarray | None = None) -> list[str]:
+def explain(model: LoadedModel, features, decided: np.ndarray, top_n: int) -> list[str]:
     """For each unit, JSON {area: [top word n-grams by tf-idf x coefficient]} for its labels.
 
     ``features`` is the unit's feature matrix from the model's feature union. Only word
     features are used: character n-grams drive the model too, but a researcher cannot
     read them.
     """
-    names = _word_feature_names(model) if names is None else names
+    names = _word_feature_names(model)
     x = features.tocsr()[:, : len(names)]
     weights = _area_weights(model, len(names))
     out = []
@@ -118,23 +182,17 @@ def classify_units(
     model: LoadedModel, units: pd.DataFrame, top_terms: int, batch_size: int
 ) -> pd.DataFrame:
     """Return ``units`` with p_<area> columns, ``labels`` ("B|G"), ``explanation`` and the
-    probability that the unit addresses any area (``p_any_area``)."""
-    union = model.pipeline.named_steps["features"]
-    names = _word_feature_names(model)
+    probability that the unit addresses any area (``p_any_area``). Units of a few words
+    are routed by their ``kind`` (see ``short_route``)."""
     frames = []
     for start in range(0, len(units), batch_size) or [0]:
         batch = units.iloc[start : start + batch_size].copy()
-        if len(batch):
-            # Features once per batch: the same matrix gives probabilities and explanations.
-            features = union.transform(batch["text"].astype(str).tolist())
-            proba, p_any = scores_from_features(model.pipeline, model.relevance, features)
-        else:
-            features, proba, p_any = None, np.zeros((0, len(model.labels))), np.zeros(0)
-        decided = decide(model, proba, batch["text"].astype(str).tolist(), p_any)
+        kinds = batch["kind"].astype(str).tolist() if "kind" in batch else None
+        scores = score_units(model, batch["text"].astype(str).tolist(), kinds, top_terms)
         for j, code in enumerate(model.labels):
-            batch[probability_column(code)] = np.round(proba[:, j], 6)
-        batch[ANY_AREA_COLUMN] = np.round(p_any, 6)
-        batch["labels"] = [join_labels(model.labels, row) for row in decided]
-        batch["explanation"] = explain(model, features, decided, top_terms, names) if len(batch) else []
+            batch[probability_column(code)] = np.round(scores.proba[:, j], 6)
+        batch[ANY_AREA_COLUMN] = np.round(scores.p_any, 6)
+        batch["labels"] = [join_labels(model.labels, row) for row in scores.decided]
+        batch["explanation"] = scores.explanation
         frames.append(batch)
     return pd.concat(frames, ignore_index=True)

@@ -151,6 +151,18 @@ def _load_model(model_dir: Path | None):
     help="Train the relevance classifier on the annotations alone.",
 )
 @click.option(
+    "--short-annotations",
+    type=click.Path(exists=True, path_type=Path),
+    default=None,
+    help="One-line provisions that, with the annotations, train the short-unit classifiers "
+    "(default: params train.short_annotations).",
+)
+@click.option(
+    "--no-short-annotations",
+    is_flag=True,
+    help="No short-unit classifiers: the main ones decide units of every length.",
+)
+@click.option(
     "-o",
     "--out",
     "model_dir",
@@ -161,19 +173,23 @@ def _load_model(model_dir: Path | None):
 )
 @PARAMS_OPTION
 def train_cmd(annotations: Path | None, relevance_annotations: Path | None,
-              no_relevance_annotations: bool, model_dir: Path,
+              no_relevance_annotations: bool, short_annotations: Path | None,
+              no_short_annotations: bool, model_dir: Path,
               params_path: Path | None) -> None:
     """Train the A-I classifier on annotated units and save it with its model card.
 
     Cross-validates to choose per-area thresholds, the fill ratio (when a long unit with
     no area gets its best one) and the relevance gate (when a unit unlikely to address
     any area gets none), fits on all units, and writes model.skops, meta.json and
-    model_card.md. The relevance annotations train only the relevance classifier.
+    model_card.md. The relevance annotations train only the relevance classifier; the
+    short annotations (one-line provisions) train, with the annotations, a second set of
+    classifiers that decides units of a few words (params train.short_unit_max_words).
 
     \b
     Example:
       capmap train --annotations corpus/annotations \\
-        --relevance-annotations corpus/relevance -o models/default
+        --relevance-annotations corpus/relevance \\
+        --short-annotations corpus/short_provisions -o models/default
     """
     from pipeline.annotations import AnnotationError
     from pipeline.model import model_id_of
@@ -185,14 +201,20 @@ def train_cmd(annotations: Path | None, relevance_annotations: Path | None,
             relevance_annotations = None
         elif relevance_annotations is None and params.relevance_annotations:
             relevance_annotations = Path(params.relevance_annotations)
+        if no_short_annotations:
+            short_annotations = None
+        elif short_annotations is None and params.short_annotations:
+            short_annotations = Path(params.short_annotations)
         meta = train(annotations or Path(params.annotations), model_dir, params,
-                     relevance_annotations)
+                     relevance_annotations, short_annotations)
     except AnnotationError as exc:
         raise InputProblem(str(exc)) from exc
     cv = meta["cv"]["summary"]
     click.echo(
         f"trained on {meta['training_data']['units']} units"
         + (f" (+{meta['relevance_data']['units']} for relevance)" if meta["relevance_data"] else "")
+        + (f" (+{short['training_data']['units']} short provisions for the short-unit "
+           "classifiers)" if (short := meta.get("short_units")) else "")
         + f" in {meta['train_seconds']} s; "
         f"CV micro-F1 {cv['micro_f1']:.3f} macro-F1 {cv['macro_f1']:.3f}; "
         f"model {model_id_of(meta)} written to {model_dir}/"

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.annotations import read_annotations
-from pipeline.classify import decide, explain, scores_from_features
+from pipeline.classify import UnitScores, score_units
 from pipeline.features import word_counts
 from pipeline.metrics import (
     BOOTSTRAP_INTERVAL,
@@ -23,30 +23,22 @@ from pipeline.model import LoadedModel
 from pipeline.schema import ANY_AREA_COLUMN, join_labels, probability_column
 
 
-def _scored_gold(model: LoadedModel, gold: Path):
-    """The units of ``gold`` (JSONL: text, lang, labels), their gold label matrix, their
-    feature matrix, the model's area probabilities and its probability that each unit
-    addresses any area, in the model's label order. (A gold file has at least one unit.)"""
+def gold_scores(model: LoadedModel, gold: Path,
+                top_terms: int | None = None) -> tuple[pd.DataFrame, np.ndarray, UnitScores]:
+    """The units of ``gold`` (JSONL: text, lang, labels; at least one unit), their gold
+    label matrix in the model's label order, and what the model says of them, decided
+    exactly as tagging decides (a gold unit has no kind: every unit of a few words goes
+    to the short-unit classifiers); with ``top_terms``, explanations too."""
     frame = read_annotations(gold)
     y = label_matrix(frame["labels"], model.labels)
-    features = model.pipeline.named_steps["features"].transform(frame["text"].tolist())
-    proba, p_any = scores_from_features(model.pipeline, model.relevance, features)
-    return frame, y, features, proba, p_any
-
-
-def gold_scores(model: LoadedModel,
-                gold: Path) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
-    """The units of ``gold``, their gold label matrix, the model's area probabilities and
-    its probability that each unit addresses any area (see ``_scored_gold``)."""
-    frame, y, _, proba, p_any = _scored_gold(model, gold)
-    return frame, y, proba, p_any
+    return frame, y, score_units(model, frame["text"].tolist(), top_terms=top_terms)
 
 
 def gold_predictions(model: LoadedModel, gold: Path) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """The units of ``gold``, their gold label matrix and the model's decided label matrix
     (decided exactly as tagging decides)."""
-    frame, y, proba, p_any = gold_scores(model, gold)
-    return frame, y, decide(model, proba, frame["text"].tolist(), p_any)
+    frame, y, scores = gold_scores(model, gold)
+    return frame, y, scores.decided
 
 
 def evaluate(model: LoadedModel, gold: Path) -> dict[str, Any]:
@@ -58,23 +50,22 @@ def evaluate_with_units(model: LoadedModel, gold: Path,
                         top_terms: int | None) -> tuple[dict[str, Any], pd.DataFrame | None]:
     """``evaluate``, and unless ``top_terms`` is None also the per-unit table behind its
     figures (see ``unit_table``; ``top_terms`` explanation terms per predicted area)."""
-    frame, y, features, proba, p_any = _scored_gold(model, gold)
-    pred = decide(model, proba, frame["text"].tolist(), p_any)
-    result = score_predictions(model, gold, frame, y, pred, proba)
+    frame, y, scores = gold_scores(model, gold, top_terms)
+    result = score_predictions(model, gold, frame, y, scores.decided, scores.proba)
     if top_terms is None:
         return result, None
-    return result, unit_table(model, frame, y, pred, proba, p_any, features, top_terms)
+    return result, unit_table(model, frame, y, scores)
 
 
-def unit_table(model: LoadedModel, frame: pd.DataFrame, y: np.ndarray, pred: np.ndarray,
-               proba: np.ndarray, p_any: np.ndarray, features, top_terms: int) -> pd.DataFrame:
+def unit_table(model: LoadedModel, frame: pd.DataFrame, y: np.ndarray,
+               scores: UnitScores) -> pd.DataFrame:
     """One row per gold unit, in file order: its id, source, language and length; the gold
     and predicted areas; the areas missed (gold, not predicted) and extra (predicted, not
     gold); whether the two agree exactly; the probabilities; the terms that drove each
-    predicted area; and the text. Every count in the evaluation can be traced to these rows
-    (e.g. B's false negatives are the rows whose ``missed`` holds B). ``features`` is the
-    units' feature matrix that the probabilities came from (for the explanations)."""
-    y, pred = y.astype(bool), pred.astype(bool)
+    predicted area (``scores`` made with explanations); and the text. Every count in the
+    evaluation can be traced to these rows (e.g. B's false negatives are the rows whose
+    ``missed`` holds B)."""
+    y, pred = y.astype(bool), scores.decided.astype(bool)
     texts = frame["text"].tolist()
     table = pd.DataFrame({
         "id": frame["id"].to_numpy(),
@@ -86,11 +77,11 @@ def unit_table(model: LoadedModel, frame: pd.DataFrame, y: np.ndarray, pred: np.
         "missed": [join_labels(model.labels, row) for row in y & ~pred],
         "extra": [join_labels(model.labels, row) for row in pred & ~y],
         "agrees": (y == pred).all(axis=1),
-        ANY_AREA_COLUMN: np.round(p_any, 4),
+        ANY_AREA_COLUMN: np.round(scores.p_any, 4),
     })
     for j, code in enumerate(model.labels):
-        table[probability_column(code)] = np.round(proba[:, j], 4)
-    table["explanation"] = explain(model, features, pred, top_terms)
+        table[probability_column(code)] = np.round(scores.proba[:, j], 4)
+    table["explanation"] = scores.explanation
     table["text"] = texts
     return table
 

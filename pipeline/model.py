@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,9 +21,11 @@ if TYPE_CHECKING:  # scikit-learn and skops load in ~2 s: imported only where a 
 
 MODEL_FILE = "model.skops"
 META_FILE = "meta.json"
-# What model.skops holds: {"areas": Pipeline, "relevance": LogisticRegression}. Files of
-# earlier capmap versions (a bare Pipeline) are refused with a request to retrain.
-MODEL_FORMAT = 2
+# What model.skops holds: {"areas": Pipeline, "relevance": LogisticRegression} and, when
+# the model has short-unit classifiers, the same pair under "short_areas" and
+# "short_relevance". Files of earlier formats are refused with a request to retrain.
+MODEL_FORMAT = 3
+SHORT_UNITS_KEY = "short_units"  # meta.json block of the short-unit classifiers
 # Types the saved Pipeline may contain beyond skops' defaults; anything else is refused.
 TRUSTED_TYPES = [
     "pipeline.features.normalise_text",
@@ -58,6 +60,11 @@ class LoadedModel:
     fill_ratio: float = 1.0  # see classify.decide_labels; 1 = thresholds only
     fill_min_words: int = 0
     relevance_gate: float = 0.0  # see classify.decide_labels; 0 = off
+    # The short-unit classifiers (same design, trained with one-line provisions too), which
+    # decide units of at most short_max_words words of short_kinds (see classify.short_route).
+    short: LoadedModel | None = None
+    short_max_words: int = 0
+    short_kinds: tuple[str, ...] = ()
 
     @property
     def model_id(self) -> str:
@@ -165,19 +172,27 @@ def _unpack_vocabularies(pipeline: Pipeline) -> None:
 
 def save_model(
     pipeline: Pipeline, relevance: LogisticRegression, thresholds: np.ndarray,
-    meta: dict[str, Any], model_dir: Path
+    meta: dict[str, Any], model_dir: Path,
+    short: tuple[Pipeline, LogisticRegression] | None = None,
 ) -> dict[str, Any]:
     """Write model.skops (the area Pipeline and the relevance classifier over its
-    features) and meta.json (with the model file's hash) into model_dir."""
+    features, and the short-unit pair when given; their thresholds and rule are in
+    ``meta[SHORT_UNITS_KEY]``) and meta.json (with the model file's hash) into model_dir."""
     import skops.io as sio
 
     model_dir.mkdir(parents=True, exist_ok=True)
-    _pack_vocabularies(pipeline)
+    saved = {"areas": pipeline, "relevance": relevance}
+    if short is not None:
+        saved["short_areas"], saved["short_relevance"] = short
+    pipelines = [saved["areas"]] + ([saved["short_areas"]] if short is not None else [])
+    for each in pipelines:
+        _pack_vocabularies(each)
     tmp = model_dir / (MODEL_FILE + ".tmp")
     try:
-        sio.dump({"areas": pipeline, "relevance": relevance}, tmp)
+        sio.dump(saved, tmp)
     finally:
-        _unpack_vocabularies(pipeline)  # the caller's pipeline stays usable
+        for each in pipelines:  # the caller's pipelines stay usable
+            _unpack_vocabularies(each)
     tmp.replace(model_dir / MODEL_FILE)
     meta = dict(meta)
     meta["thresholds"] = [round(float(t), 4) for t in thresholds]
@@ -246,20 +261,37 @@ def load_model(model_dir: Path) -> LoadedModel:
 
     meta = verify_model(model_dir)
     saved = sio.load(model_dir / MODEL_FILE, trusted=TRUSTED_TYPES)
+    short_meta = meta.get(SHORT_UNITS_KEY)
     try:
         pipeline, relevance = saved["areas"], saved["relevance"]
         _unpack_vocabularies(pipeline)
+        short = None
+        if short_meta:
+            short = _loaded(saved["short_areas"], saved["short_relevance"], short_meta,
+                            meta, model_dir)
+            _unpack_vocabularies(short.pipeline)
     except (KeyError, AttributeError, TypeError) as exc:
         raise ModelError(f"{model_dir / MODEL_FILE}: not a capmap model of format "
                          f"{MODEL_FORMAT} ({exc.__class__.__name__}); retrain") from exc
+    main = _loaded(pipeline, relevance, meta, meta, model_dir)
+    if short is None:
+        return main
+    return replace(main, short=short, short_max_words=int(short_meta["max_words"]),
+                   short_kinds=tuple(short_meta["kinds"]))
+
+
+def _loaded(pipeline: Pipeline, relevance: LogisticRegression, rule: dict[str, Any],
+            meta: dict[str, Any], model_dir: Path) -> LoadedModel:
+    """A LoadedModel of one classifier pair, with the thresholds, fill ratio and gate
+    recorded for it in ``rule`` (the card itself, or its short-units block)."""
     return LoadedModel(
         pipeline=pipeline,
         relevance=relevance,
         labels=tuple(meta["labels"]),
-        thresholds=np.asarray(meta["thresholds"], dtype=float),
+        thresholds=np.asarray(rule["thresholds"], dtype=float),
         meta=meta,
         model_dir=model_dir,
-        fill_ratio=float(meta.get("fill_ratio", 1.0)),
+        fill_ratio=float(rule.get("fill_ratio", 1.0)),
         fill_min_words=int(meta.get("params", {}).get("fill_min_words", 0)),
-        relevance_gate=float(meta.get("relevance_gate", 0.0)),
+        relevance_gate=float(rule.get("relevance_gate", 0.0)),
     )

@@ -31,6 +31,9 @@ class ExtractParams:
 class TrainParams:
     annotations: str = "corpus/annotations"
     relevance_annotations: str = "corpus/relevance"
+    short_annotations: str = "corpus/short_provisions"
+    short_unit_max_words: int = 9
+    short_unit_kinds: tuple[str, ...] = ("paragraph", "article")
     seed: int = 13
     cv_folds: int = 5
     cv_group_by: str = "source"

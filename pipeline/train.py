@@ -18,7 +18,7 @@ from pipeline.card import METRICS_FILE, write_model_card
 from pipeline.classify import decide_labels, scores_from_features
 from pipeline.features import word_counts
 from pipeline.metrics import label_matrix, multilabel_scores, pooled_f1
-from pipeline.model import build_logistic, build_pipeline, save_model
+from pipeline.model import SHORT_UNITS_KEY, build_logistic, build_pipeline, save_model
 from pipeline.params import TrainParams
 from pipeline.taxonomy import load_taxonomy
 
@@ -143,14 +143,73 @@ def _git_revision() -> str:
         return "unknown"
 
 
+def fit_with_rule(frame: pd.DataFrame, y: np.ndarray, area_rows: np.ndarray,
+                  params: TrainParams) -> dict[str, Any]:
+    """One classifier set and its rule: out-of-fold scores, then the thresholds (on the
+    area rows), the fill ratio and gate (on every row), then the classifiers fitted on all
+    rows. Returns pipeline, relevance, thresholds, fill_ratio, gate and the out-of-fold
+    decisions (``oof_decided``) that the cross-validation scores are computed from."""
+    oof, oof_any = out_of_fold_scores(frame, y, area_rows, params)
+    # Thresholds are the area classifiers' own; the gate and fill, which decide whether a
+    # unit gets any area, are chosen on every unit, general-law ones included.
+    thresholds = choose_thresholds(y[area_rows], oof[area_rows], params)
+    n_words = word_counts(frame["text"].tolist())
+    fill_ratio, gate = choose_fill_and_gate(y, oof, thresholds, n_words, oof_any, params)
+    decided = decide_labels(oof, thresholds, fill_ratio, n_words, params.fill_min_words,
+                            oof_any, gate)
+    pipeline, relevance = fit_classifiers(frame["text"].tolist(), y, area_rows, params)
+    return {"pipeline": pipeline, "relevance": relevance, "thresholds": thresholds,
+            "fill_ratio": fill_ratio, "gate": gate, "oof_decided": decided}
+
+
+def _check_ids(frame: pd.DataFrame, *paths: Path | None) -> None:
+    if frame["id"].duplicated().any():
+        named = " and ".join(p.as_posix() for p in paths if p)
+        raise AnnotationError(f"{named}: ids used twice: "
+                              f"{', '.join(frame['id'][frame['id'].duplicated()][:5])}")
+
+
+def _short_unit_classifiers(area_frame: pd.DataFrame, relevance_frame: pd.DataFrame,
+                            short_annotations: Path, labels: tuple[str, ...],
+                            params: TrainParams) -> dict[str, Any]:
+    """The short-unit classifiers: the same design and rule, trained on the annotations,
+    the one-line provisions of ``short_annotations`` and the relevance data. Their block
+    of the card records the routing, the rule, the data and out-of-fold scores on the
+    training units that would be routed to them."""
+    short_frame = read_annotations(short_annotations)
+    frame = pd.concat([area_frame, short_frame, relevance_frame], ignore_index=True)
+    _check_ids(frame, short_annotations)
+    area_rows = np.arange(len(frame)) < len(area_frame) + len(short_frame)
+    y = label_matrix(frame["labels"], labels)
+    fitted = fit_with_rule(frame, y, area_rows, params)
+    routed = area_rows & (word_counts(frame["text"].tolist()) <= params.short_unit_max_words)
+    fitted["meta"] = {
+        "max_words": params.short_unit_max_words,
+        "kinds": list(params.short_unit_kinds),
+        "thresholds": [round(float(t), 4) for t in fitted["thresholds"]],
+        "fill_ratio": fitted["fill_ratio"],
+        "relevance_gate": fitted["gate"],
+        "training_data": _data_summary(short_annotations, short_frame,
+                                       label_matrix(short_frame["labels"], labels), labels),
+        "cv_routed_units": {
+            "units": int(routed.sum()),
+            **multilabel_scores(y[routed], fitted["oof_decided"][routed], labels)["summary"],
+        },
+    }
+    return fitted
+
+
 def train(annotations: Path, model_dir: Path, params: TrainParams,
-          relevance_annotations: Path | None = None) -> dict[str, Any]:
+          relevance_annotations: Path | None = None,
+          short_annotations: Path | None = None) -> dict[str, Any]:
     """Train on ``annotations`` (file or folder of JSONL) and save into ``model_dir``.
 
     ``relevance_annotations`` (optional, same format) train only the relevance classifier:
     provisions of general law and the like, which teach it what addresses no area without
     teaching the area classifiers that their vocabulary ("employer", "contract") never
-    carries an area.
+    carries an area. ``short_annotations`` (optional, one-line provisions) train, with the
+    annotations, the short-unit classifiers that decide units of at most
+    ``params.short_unit_max_words`` words (see ``classify.short_route``).
     """
     started = time.perf_counter()
     taxonomy = load_taxonomy()
@@ -159,21 +218,12 @@ def train(annotations: Path, model_dir: Path, params: TrainParams,
     relevance_frame = (read_annotations(relevance_annotations)
                        if relevance_annotations else area_frame.iloc[:0])
     frame = pd.concat([area_frame, relevance_frame], ignore_index=True)
-    if frame["id"].duplicated().any():
-        raise AnnotationError(f"{relevance_annotations}: ids also used in {annotations}: "
-                              f"{', '.join(frame['id'][frame['id'].duplicated()][:5])}")
+    _check_ids(frame, annotations, relevance_annotations)
     area_rows = np.arange(len(frame)) < len(area_frame)
-    texts = frame["text"].tolist()
     y = label_matrix(frame["labels"], labels)
 
-    oof, oof_any = out_of_fold_scores(frame, y, area_rows, params)
-    # Thresholds are the area classifiers' own; the gate and fill, which decide whether a
-    # unit gets any area, are chosen on every unit, general-law ones included.
-    thresholds = choose_thresholds(y[area_rows], oof[area_rows], params)
-    n_words = word_counts(texts)
-    fill_ratio, gate = choose_fill_and_gate(y, oof, thresholds, n_words, oof_any, params)
-    decided = decide_labels(oof, thresholds, fill_ratio, n_words, params.fill_min_words,
-                            oof_any, gate)
+    fitted = fit_with_rule(frame, y, area_rows, params)
+    decided = fitted["oof_decided"]
     cv = multilabel_scores(y[area_rows], decided[area_rows], labels)
     cv["per_lang"] = {
         lang: multilabel_scores(y[mask], decided[mask], labels)["summary"]
@@ -183,8 +233,9 @@ def train(annotations: Path, model_dir: Path, params: TrainParams,
     general = ~area_rows & ~y.any(axis=1)
     if general.any():  # how often the rule still tags what only the relevance data shows
         cv["relevance_no_area_tagged"] = round(float(decided[general].any(axis=1).mean()), 4)
+    short = (_short_unit_classifiers(area_frame, relevance_frame, short_annotations, labels,
+                                     params) if short_annotations else None)
 
-    pipeline, relevance = fit_classifiers(texts, y, area_rows, params)
     meta = {
         "name": model_dir.name,
         "labels": list(labels),
@@ -197,10 +248,13 @@ def train(annotations: Path, model_dir: Path, params: TrainParams,
         "cv": cv,
         "source_revision": _git_revision(),
         "train_seconds": round(time.perf_counter() - started, 1),
-        "fill_ratio": fill_ratio,
-        "relevance_gate": gate,
+        "fill_ratio": fitted["fill_ratio"],
+        "relevance_gate": fitted["gate"],
+        SHORT_UNITS_KEY: short["meta"] if short else None,
     }
-    meta = save_model(pipeline, relevance, thresholds, meta, model_dir)
+    meta = save_model(fitted["pipeline"], fitted["relevance"], fitted["thresholds"], meta,
+                      model_dir,
+                      short=(short["pipeline"], short["relevance"]) if short else None)
     # An evaluation of the model this one replaces no longer describes anything here.
     (model_dir / METRICS_FILE).unlink(missing_ok=True)
     write_model_card(model_dir)

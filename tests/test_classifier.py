@@ -21,7 +21,7 @@ from pipeline.metrics import (
     micro_f1_difference,
     multilabel_scores,
 )
-from pipeline.model import META_FILE, MODEL_FILE, ModelError, load_model
+from pipeline.model import META_FILE, MODEL_FILE, MODEL_FORMAT, ModelError, load_model
 from pipeline.params import TrainParams
 from pipeline.train import train
 
@@ -139,9 +139,9 @@ def test_model_of_an_earlier_format_is_refused(tiny_model_dir, tmp_path):
     (copy / META_FILE).write_text(json.dumps(meta))
     with pytest.raises(ModelError, match="earlier capmap.*retrain with `capmap train`"):
         load_model(copy)
-    meta["model_format"] = 2  # a card that claims the format does not make the file one
+    meta["model_format"] = MODEL_FORMAT  # a card that claims the format does not make the file one
     (copy / META_FILE).write_text(json.dumps(meta))
-    with pytest.raises(ModelError, match="not a capmap model of format 2"):
+    with pytest.raises(ModelError, match=f"not a capmap model of format {MODEL_FORMAT}"):
         load_model(copy)
 
 
@@ -437,12 +437,103 @@ def test_shipped_model_leaves_headings_untagged_but_tags_the_provisions(shipped_
         assert row[shipped_model.labels.index(area)]
 
 
+SHORT_PROVISIONS = [  # one-line provisions, each with the area it addresses
+    {"id": "s-b-0", "lang": "en", "labels": ["B"], "text": "Visas are checked at the border."},
+    {"id": "s-b-1", "lang": "fr", "labels": ["B"], "text": "Le visa est contrôlé à la frontière."},
+    {"id": "s-g-0", "lang": "en", "labels": ["G"], "text": "Removal orders are enforced promptly."},
+    {"id": "s-g-1", "lang": "fr", "labels": ["G"], "text": "L'éloignement est exécuté sans délai."},
+    {"id": "s-n-0", "lang": "en", "labels": [], "text": "This decree applies from today."},
+    {"id": "s-n-1", "lang": "fr", "labels": [], "text": "Le présent décret s'applique dès demain."},
+]
+
+
+@pytest.fixture(scope="module")
+def tiny_short_model_dir(tiny_annotations, tmp_path_factory) -> Path:
+    """The tiny model with short-unit classifiers, trained through the CLI."""
+    folder = tmp_path_factory.mktemp("short")
+    short = folder / "short.jsonl"
+    rows = [dict(r, id=f"{r['id']}-{k}") for k in range(3) for r in SHORT_PROVISIONS]
+    short.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n")
+    params = folder / "params.yaml"
+    params.write_text("train:\n  cv_folds: 3\n  min_df: 1\n  relevance_annotations: ''\n")
+    out = folder / "model"
+    result = CliRunner().invoke(main, ["train", "--annotations", str(tiny_annotations),
+                                       "--short-annotations", str(short), "-o", str(out),
+                                       "--params", str(params)])
+    assert result.exit_code == 0, result.output
+    assert "+18 short provisions" in result.output
+    return out
+
+
+def test_short_units_go_to_the_short_unit_classifiers_by_length_and_kind(tiny_short_model_dir):
+    from pipeline.classify import _scores_of, score_units, short_route
+
+    model = load_model(tiny_short_model_dir)
+    meta = json.loads((tiny_short_model_dir / META_FILE).read_text())
+    assert meta["short_units"]["max_words"] == 9
+    assert meta["short_units"]["training_data"]["units"] == 18
+    assert model.short is not None and model.short_kinds == ("paragraph", "article")
+    assert "Short-unit classifiers" in (tiny_short_model_dir / "model_card.md").read_text()
+    short_text = "Visas are checked at the crossing."
+    long_text = "border guards check the passport and the entry visa at the crossing point today"
+    texts = [short_text, short_text, short_text, long_text]
+    kinds = ["paragraph", "heading", "footnote", "paragraph"]
+    assert short_route(model, texts, kinds).tolist() == [True, False, False, False]
+    assert short_route(model, texts).tolist() == [True, True, True, False]  # gold units: no kind
+    got = score_units(model, texts, kinds, top_terms=2)
+    by_short = _scores_of(model.short, [short_text], None)[0]
+    by_main = _scores_of(model, texts[1:], None)[0]
+    np.testing.assert_allclose(got.proba[:1], by_short)
+    np.testing.assert_allclose(got.proba[1:], by_main)
+    assert not np.allclose(by_short[0], by_main[0])
+    assert len(got.explanation) == 4
+
+
+def test_a_model_without_short_unit_classifiers_routes_nothing(tiny_model_dir):
+    from pipeline.classify import short_route
+
+    model = load_model(tiny_model_dir)
+    assert model.short is None
+    assert json.loads((tiny_model_dir / META_FILE).read_text())["short_units"] is None
+    assert not short_route(model, ["Visas are checked."], ["paragraph"]).any()
+
+
+def test_shipped_model_tags_one_line_provisions_but_not_short_headings(shipped_model):
+    """A one-line provision of a document gets its area from the short-unit classifiers;
+    the same words as a heading or table row stay with the main classifiers, which give
+    units that short no area (taxonomy rule 6). (None of these texts is in the training
+    data or the check sets.)"""
+    provisions = {
+        "Le visa de transit aéroportuaire est exigé.": "B",
+        "The removal order is enforced by the police.": "G",
+        "Seasonal workers must be sponsored by an employer.": "D",
+        "Migrants receive free emergency medical care.": "F",
+    }
+    as_paragraphs = classify_units(shipped_model, pd.DataFrame(
+        {"text": list(provisions), "kind": "paragraph"}), top_terms=3, batch_size=2)
+    assert as_paragraphs["labels"].tolist() == list(provisions.values())
+    assert all(json.loads(reason) for reason in as_paragraphs["explanation"])
+    as_headings = classify_units(shipped_model, pd.DataFrame(
+        {"text": list(provisions), "kind": ["heading", "heading", "table", "footnote"]}),
+        top_terms=3, batch_size=256)
+    assert (as_headings["labels"] == "").all()
+
+
 def test_shipped_model_on_the_short_unit_check_set(shipped_model, repo):
     """Short provisions get their areas and headings stay empty (corpus/checks, never
     trained on): before wave 13 the model scored 0.667 and left 40 of 86 provisions
     untagged; the shipped one scores 0.804."""
     result = evaluate(shipped_model, repo / "corpus" / "checks" / "short_units.jsonl")
     assert result["micro_f1"] >= 0.75
+    assert result["no_area_accuracy"] >= 0.8
+
+
+def test_shipped_model_on_the_very_short_unit_check_set(shipped_model, repo):
+    """One-line provisions of 2-9 words get their areas and headings that short stay
+    empty (corpus/checks, never trained on): 0.265 without the short-unit classifiers,
+    0.868 with them."""
+    result = evaluate(shipped_model, repo / "corpus" / "checks" / "very_short_units.jsonl")
+    assert result["micro_f1"] >= 0.8
     assert result["no_area_accuracy"] >= 0.8
 
 

@@ -42,7 +42,7 @@ def test_no_annotation_shares_eight_words_with_dev(repo):
     sys.path.insert(0, str(repo / "scripts"))
     from check_contamination import contaminated
 
-    hits = [hit for folder in ("annotations", "relevance", "unused", "checks")
+    hits = [hit for folder in ("annotations", "relevance", "short_provisions", "unused", "checks")
             for hit in contaminated(repo / "corpus" / folder, DEV, 8)]
     assert not hits, f"{len(hits)} overlapping pairs, e.g. {hits[:3]}"
 
@@ -80,7 +80,7 @@ def test_check_sets_share_no_eight_words_with_any_training_data(repo):
     sys.path.insert(0, str(repo / "scripts"))
     from check_contamination import contaminated
 
-    hits = [hit for folder in ("annotations", "relevance")
+    hits = [hit for folder in ("annotations", "relevance", "short_provisions")
             for checks in sorted((repo / "corpus" / "checks").glob("*.jsonl"))
             for hit in contaminated(repo / "corpus" / folder, checks, 8)]
     assert not hits, f"{len(hits)} overlapping pairs, e.g. {hits[:3]}"
