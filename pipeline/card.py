@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pipeline.model import META_FILE, model_id_of
+from pipeline.model import META_FILE, SHORT_UNITS_KEY, model_id_of
 
 METRICS_FILE = "metrics.json"
 CARD_FILE = "model_card.md"
@@ -42,7 +42,7 @@ def _relevance_data_lines(meta: dict[str, Any]) -> list[str]:
 
 
 def _short_unit_lines(meta: dict[str, Any]) -> list[str]:
-    short = meta.get("short_units")
+    short = meta.get(SHORT_UNITS_KEY)
     if not short:
         return ["Every unit, however short, is decided by these classifiers."]
     data, cv = short["training_data"], short["cv_routed_units"]

@@ -49,14 +49,13 @@ def short_route(model: LoadedModel, texts: Sequence[str],
     return routed
 
 
-def _scores_of(model: LoadedModel, texts: list[str], top_terms: int | None):
-    """(area probabilities, probability of any area, decided labels, explanations or
-    None) for ``texts`` by ``model``'s own classifiers and rule, no routing."""
+def _scores_of(model: LoadedModel, texts: list[str], top_terms: int | None) -> UnitScores:
+    """``score_units`` for ``texts`` by ``model``'s own classifiers and rule, no routing."""
     features = model.pipeline.named_steps["features"].transform(texts)
     proba, p_any = scores_from_features(model.pipeline, model.relevance, features)
     decided = decide(model, proba, texts, p_any)
     reasons = None if top_terms is None else explain(model, features, decided, top_terms)
-    return proba, p_any, decided, reasons
+    return UnitScores(proba, p_any, decided, reasons)
 
 
 def score_units(model: LoadedModel, texts: Sequence[str], kinds: Sequence[str] | None = None,
@@ -66,20 +65,19 @@ def score_units(model: LoadedModel, texts: Sequence[str], kinds: Sequence[str] |
     (with their ``kinds`` when known), the main ones for the rest."""
     texts = [str(t) for t in texts]
     n_areas = len(model.labels)
-    proba, p_any = np.zeros((len(texts), n_areas)), np.zeros(len(texts))
-    decided = np.zeros((len(texts), n_areas), dtype=bool)
-    reasons = None if top_terms is None else [""] * len(texts)
+    out = UnitScores(np.zeros((len(texts), n_areas)), np.zeros(len(texts)),
+                     np.zeros((len(texts), n_areas), dtype=bool),
+                     None if top_terms is None else [""] * len(texts))
     routed = short_route(model, texts, kinds)
     for classifiers, rows in ((model, np.flatnonzero(~routed)),
                               (model.short, np.flatnonzero(routed))):
-        if not len(rows):
-            continue
-        got = _scores_of(classifiers, [texts[i] for i in rows], top_terms)
-        proba[rows], p_any[rows], decided[rows] = got[:3]
-        if reasons is not None:
-            for i, reason in zip(rows, got[3], strict=True):
-                reasons[i] = reason
-    return UnitScores(proba, p_any, decided, reasons)
+        if len(rows):
+            got = _scores_of(classifiers, [texts[i] for i in rows], top_terms)
+            out.proba[rows], out.p_any[rows], out.decided[rows] = got.proba, got.p_any, got.decided
+            if out.explanation is not None:
+                for i, reason in zip(rows, got.explanation, strict=True):
+                    out.explanation[i] = reason
+    return out
 
 
 def predict_scores(model: LoadedModel, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -130,20 +128,6 @@ def decide(model: LoadedModel, proba: np.ndarray, texts: Sequence[str],
                          model.fill_min_words, p_any, model.relevance_gate)
 
 
-def _word_feature_names(model: LoadedModel) -> np.ndarray:
-    """Names of the word features, which come first in the feature union's columns
-    (built once per pipeline: the vocabulary has tens of thousands of terms)."""
-    cached = _WORD_FEATURE_NAMES.get(id(model.pipeline))
-    if cached is None or cached[0] is not model.pipeline:
-        union = model.pipeline.named_steps["features"]
-        cached = (model.pipeline, dict(union.transformer_list)["word"].get_feature_names_out())
-        _WORD_FEATURE_NAMES[id(model.pipeline)] = cached
-    return cached[1]
-
-
-_WORD_FEATURE_NAMES: dict[int, tuple[object, np.ndarray]] = {}
-
-
 def _area_weights(model: LoadedModel, n_word: int) -> np.ndarray:
     """Per-area weights of the word features (areas x word features)."""
     estimators = model.pipeline.named_steps["clf"].estimators_
@@ -161,7 +145,7 @@ def explain(model: LoadedModel, features, decided: np.ndarray, top_n: int) -> li
     features are used: character n-grams drive the model too, but a researcher cannot
     read them.
     """
-    names = _word_feature_names(model)
+    names = model.word_feature_names
     x = features.tocsr()[:, : len(names)]
     weights = _area_weights(model, len(names))
     out = []

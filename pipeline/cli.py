@@ -192,7 +192,7 @@ def train_cmd(annotations: Path | None, relevance_annotations: Path | None,
         --short-annotations corpus/short_provisions -o models/default
     """
     from pipeline.annotations import AnnotationError
-    from pipeline.model import model_id_of
+    from pipeline.model import SHORT_UNITS_KEY, model_id_of
     from pipeline.train import train
 
     params = _load(params_path).train
@@ -214,7 +214,7 @@ def train_cmd(annotations: Path | None, relevance_annotations: Path | None,
         f"trained on {meta['training_data']['units']} units"
         + (f" (+{meta['relevance_data']['units']} for relevance)" if meta["relevance_data"] else "")
         + (f" (+{short['training_data']['units']} short provisions for the short-unit "
-           "classifiers)" if (short := meta.get("short_units")) else "")
+           "classifiers)" if (short := meta.get(SHORT_UNITS_KEY)) else "")
         + f" in {meta['train_seconds']} s; "
         f"CV micro-F1 {cv['micro_f1']:.3f} macro-F1 {cv['macro_f1']:.3f}; "
         f"model {model_id_of(meta)} written to {model_dir}/"

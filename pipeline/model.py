@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, replace
+from functools import cached_property
 from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -70,10 +71,22 @@ class LoadedModel:
     def model_id(self) -> str:
         return model_id_of(self.meta)
 
+    @cached_property
+    def word_feature_names(self) -> np.ndarray:
+        """Names of the word features, which come first in the feature union's columns
+        (built once per model: the vocabulary has tens of thousands of terms)."""
+        union = self.pipeline.named_steps["features"]
+        return dict(union.transformer_list)["word"].get_feature_names_out()
+
 
 def model_id_of(meta: dict[str, Any]) -> str:
     """The short id a model is known by in outputs: the first 12 hex chars of its hash."""
     return str(meta["model_sha256"])[:12]
+
+
+def rounded_thresholds(thresholds) -> list[float]:
+    """Thresholds as the card stores them (and the loaded model decides with)."""
+    return [round(float(t), 4) for t in thresholds]
 
 
 def build_logistic(params: TrainParams) -> LogisticRegression:
@@ -182,9 +195,10 @@ def save_model(
 
     model_dir.mkdir(parents=True, exist_ok=True)
     saved = {"areas": pipeline, "relevance": relevance}
+    pipelines = [pipeline]
     if short is not None:
         saved["short_areas"], saved["short_relevance"] = short
-    pipelines = [saved["areas"]] + ([saved["short_areas"]] if short is not None else [])
+        pipelines.append(short[0])
     for each in pipelines:
         _pack_vocabularies(each)
     tmp = model_dir / (MODEL_FILE + ".tmp")
@@ -195,7 +209,7 @@ def save_model(
             _unpack_vocabularies(each)
     tmp.replace(model_dir / MODEL_FILE)
     meta = dict(meta)
-    meta["thresholds"] = [round(float(t), 4) for t in thresholds]
+    meta["thresholds"] = rounded_thresholds(thresholds)
     meta["model_file"] = MODEL_FILE
     meta["model_format"] = MODEL_FORMAT
     meta["model_sha256"] = _sha256(model_dir / MODEL_FILE)

@@ -5,20 +5,28 @@ from __future__ import annotations
 
 import subprocess
 import time
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, KFold
+from sklearn.pipeline import Pipeline
 
 from pipeline.annotations import AnnotationError, data_hash, read_annotations
 from pipeline.card import METRICS_FILE, write_model_card
 from pipeline.classify import decide_labels, scores_from_features
 from pipeline.features import word_counts
 from pipeline.metrics import label_matrix, multilabel_scores, pooled_f1
-from pipeline.model import SHORT_UNITS_KEY, build_logistic, build_pipeline, save_model
+from pipeline.model import (
+    SHORT_UNITS_KEY,
+    build_logistic,
+    build_pipeline,
+    rounded_thresholds,
+    save_model,
+)
 from pipeline.params import TrainParams
 from pipeline.taxonomy import load_taxonomy
 
@@ -143,12 +151,24 @@ def _git_revision() -> str:
         return "unknown"
 
 
+@dataclass(frozen=True)
+class FittedClassifiers:
+    """One classifier set and its rule: the area Pipeline, the relevance classifier, the
+    per-area thresholds, fill ratio and gate, and the out-of-fold decisions on the training
+    rows that the cross-validation scores are computed from."""
+
+    pipeline: Pipeline
+    relevance: LogisticRegression
+    thresholds: np.ndarray
+    fill_ratio: float
+    gate: float
+    oof_decided: np.ndarray
+
+
 def fit_with_rule(frame: pd.DataFrame, y: np.ndarray, area_rows: np.ndarray,
-                  params: TrainParams) -> dict[str, Any]:
-    """One classifier set and its rule: out-of-fold scores, then the thresholds (on the
-    area rows), the fill ratio and gate (on every row), then the classifiers fitted on all
-    rows. Returns pipeline, relevance, thresholds, fill_ratio, gate and the out-of-fold
-    decisions (``oof_decided``) that the cross-validation scores are computed from."""
+                  params: TrainParams) -> FittedClassifiers:
+    """Out-of-fold scores, then the thresholds (on the area rows), the fill ratio and gate
+    (on every row), then the classifiers fitted on all rows."""
     oof, oof_any = out_of_fold_scores(frame, y, area_rows, params)
     # Thresholds are the area classifiers' own; the gate and fill, which decide whether a
     # unit gets any area, are chosen on every unit, general-law ones included.
@@ -158,11 +178,11 @@ def fit_with_rule(frame: pd.DataFrame, y: np.ndarray, area_rows: np.ndarray,
     decided = decide_labels(oof, thresholds, fill_ratio, n_words, params.fill_min_words,
                             oof_any, gate)
     pipeline, relevance = fit_classifiers(frame["text"].tolist(), y, area_rows, params)
-    return {"pipeline": pipeline, "relevance": relevance, "thresholds": thresholds,
-            "fill_ratio": fill_ratio, "gate": gate, "oof_decided": decided}
+    return FittedClassifiers(pipeline, relevance, thresholds, fill_ratio, gate, decided)
 
 
 def _check_ids(frame: pd.DataFrame, *paths: Path | None) -> None:
+    """Refuse training data whose files (``paths``, concatenated into ``frame``) reuse ids."""
     if frame["id"].duplicated().any():
         named = " and ".join(p.as_posix() for p in paths if p)
         raise AnnotationError(f"{named}: ids used twice: "
@@ -171,10 +191,10 @@ def _check_ids(frame: pd.DataFrame, *paths: Path | None) -> None:
 
 def _short_unit_classifiers(area_frame: pd.DataFrame, relevance_frame: pd.DataFrame,
                             short_annotations: Path, labels: tuple[str, ...],
-                            params: TrainParams) -> dict[str, Any]:
-    """The short-unit classifiers: the same design and rule, trained on the annotations,
-    the one-line provisions of ``short_annotations`` and the relevance data. Their block
-    of the card records the routing, the rule, the data and out-of-fold scores on the
+                            params: TrainParams) -> tuple[FittedClassifiers, dict[str, Any]]:
+    """The short-unit classifiers (the same design and rule, trained on the annotations,
+    the one-line provisions of ``short_annotations`` and the relevance data) and their
+    block of the card: the routing, the rule, the data and out-of-fold scores on the
     training units that would be routed to them."""
     short_frame = read_annotations(short_annotations)
     frame = pd.concat([area_frame, short_frame, relevance_frame], ignore_index=True)
@@ -183,20 +203,21 @@ def _short_unit_classifiers(area_frame: pd.DataFrame, relevance_frame: pd.DataFr
     y = label_matrix(frame["labels"], labels)
     fitted = fit_with_rule(frame, y, area_rows, params)
     routed = area_rows & (word_counts(frame["text"].tolist()) <= params.short_unit_max_words)
-    fitted["meta"] = {
+    block = {
         "max_words": params.short_unit_max_words,
         "kinds": list(params.short_unit_kinds),
-        "thresholds": [round(float(t), 4) for t in fitted["thresholds"]],
-        "fill_ratio": fitted["fill_ratio"],
-        "relevance_gate": fitted["gate"],
+        "thresholds": rounded_thresholds(fitted.thresholds),
+        "fill_ratio": fitted.fill_ratio,
+        "relevance_gate": fitted.gate,
         "training_data": _data_summary(short_annotations, short_frame,
-                                       label_matrix(short_frame["labels"], labels), labels),
+                                       y[len(area_frame):len(area_frame) + len(short_frame)],
+                                       labels),
         "cv_routed_units": {
             "units": int(routed.sum()),
-            **multilabel_scores(y[routed], fitted["oof_decided"][routed], labels)["summary"],
+            **multilabel_scores(y[routed], fitted.oof_decided[routed], labels)["summary"],
         },
     }
-    return fitted
+    return fitted, block
 
 
 def train(annotations: Path, model_dir: Path, params: TrainParams,
@@ -223,7 +244,7 @@ def train(annotations: Path, model_dir: Path, params: TrainParams,
     y = label_matrix(frame["labels"], labels)
 
     fitted = fit_with_rule(frame, y, area_rows, params)
-    decided = fitted["oof_decided"]
+    decided = fitted.oof_decided
     cv = multilabel_scores(y[area_rows], decided[area_rows], labels)
     cv["per_lang"] = {
         lang: multilabel_scores(y[mask], decided[mask], labels)["summary"]
@@ -233,8 +254,9 @@ def train(annotations: Path, model_dir: Path, params: TrainParams,
     general = ~area_rows & ~y.any(axis=1)
     if general.any():  # how often the rule still tags what only the relevance data shows
         cv["relevance_no_area_tagged"] = round(float(decided[general].any(axis=1).mean()), 4)
-    short = (_short_unit_classifiers(area_frame, relevance_frame, short_annotations, labels,
-                                     params) if short_annotations else None)
+    short, short_block = (_short_unit_classifiers(area_frame, relevance_frame,
+                                                  short_annotations, labels, params)
+                          if short_annotations else (None, None))
 
     meta = {
         "name": model_dir.name,
@@ -248,13 +270,12 @@ def train(annotations: Path, model_dir: Path, params: TrainParams,
         "cv": cv,
         "source_revision": _git_revision(),
         "train_seconds": round(time.perf_counter() - started, 1),
-        "fill_ratio": fitted["fill_ratio"],
-        "relevance_gate": fitted["gate"],
-        SHORT_UNITS_KEY: short["meta"] if short else None,
+        "fill_ratio": fitted.fill_ratio,
+        "relevance_gate": fitted.gate,
+        SHORT_UNITS_KEY: short_block,
     }
-    meta = save_model(fitted["pipeline"], fitted["relevance"], fitted["thresholds"], meta,
-                      model_dir,
-                      short=(short["pipeline"], short["relevance"]) if short else None)
+    meta = save_model(fitted.pipeline, fitted.relevance, fitted.thresholds, meta, model_dir,
+                      short=(short.pipeline, short.relevance) if short else None)
     # An evaluation of the model this one replaces no longer describes anything here.
     (model_dir / METRICS_FILE).unlink(missing_ok=True)
     write_model_card(model_dir)

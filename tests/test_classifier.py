@@ -481,8 +481,8 @@ def test_short_units_go_to_the_short_unit_classifiers_by_length_and_kind(tiny_sh
     assert short_route(model, texts, kinds).tolist() == [True, False, False, False]
     assert short_route(model, texts).tolist() == [True, True, True, False]  # gold units: no kind
     got = score_units(model, texts, kinds, top_terms=2)
-    by_short = _scores_of(model.short, [short_text], None)[0]
-    by_main = _scores_of(model, texts[1:], None)[0]
+    by_short = _scores_of(model.short, [short_text], None).proba
+    by_main = _scores_of(model, texts[1:], None).proba
     np.testing.assert_allclose(got.proba[:1], by_short)
     np.testing.assert_allclose(got.proba[1:], by_main)
     assert not np.allclose(by_short[0], by_main[0])
