@@ -11,7 +11,13 @@ import pandas as pd
 
 from pipeline.features import word_counts
 from pipeline.model import LoadedModel
-from pipeline.schema import ANY_AREA_COLUMN, join_labels, probability_column
+from pipeline.schema import (
+    ANY_AREA_COLUMN,
+    DECIDED_BY_MAIN,
+    DECIDED_BY_SHORT,
+    join_labels,
+    probability_column,
+)
 
 
 def scores_from_features(pipeline, relevance, features) -> tuple[np.ndarray, np.ndarray]:
@@ -25,13 +31,20 @@ def scores_from_features(pipeline, relevance, features) -> tuple[np.ndarray, np.
 @dataclass(frozen=True)
 class UnitScores:
     """What the model says of each unit: area probabilities (units x areas, taxonomy
-    order), probability of addressing any area, the decided label matrix, and per unit
-    the JSON explanation of its labels (None when not asked for)."""
+    order), probability of addressing any area, the decided label matrix, per unit the
+    JSON explanation of its labels (None when not asked for), and which units the
+    short-unit classifiers decided (``short_route``)."""
 
     proba: np.ndarray
     p_any: np.ndarray
     decided: np.ndarray
     explanation: list[str] | None
+    routed_short: np.ndarray
+
+    @property
+    def decided_by(self) -> list[str]:
+        """Per unit, the classifier set that decided it (``decided_by`` column values)."""
+        return [DECIDED_BY_SHORT if short else DECIDED_BY_MAIN for short in self.routed_short]
 
 
 def short_route(model: LoadedModel, texts: Sequence[str],
@@ -55,7 +68,7 @@ def _scores_of(model: LoadedModel, texts: list[str], top_terms: int | None) -> U
     proba, p_any = scores_from_features(model.pipeline, model.relevance, features)
     decided = decide(model, proba, texts, p_any)
     reasons = None if top_terms is None else explain(model, features, decided, top_terms)
-    return UnitScores(proba, p_any, decided, reasons)
+    return UnitScores(proba, p_any, decided, reasons, np.zeros(len(texts), dtype=bool))
 
 
 def score_units(model: LoadedModel, texts: Sequence[str], kinds: Sequence[str] | None = None,
@@ -65,10 +78,10 @@ def score_units(model: LoadedModel, texts: Sequence[str], kinds: Sequence[str] |
     (with their ``kinds`` when known), the main ones for the rest."""
     texts = [str(t) for t in texts]
     n_areas = len(model.labels)
+    routed = short_route(model, texts, kinds)
     out = UnitScores(np.zeros((len(texts), n_areas)), np.zeros(len(texts)),
                      np.zeros((len(texts), n_areas), dtype=bool),
-                     None if top_terms is None else [""] * len(texts))
-    routed = short_route(model, texts, kinds)
+                     None if top_terms is None else [""] * len(texts), routed)
     for classifiers, rows in ((model, np.flatnonzero(~routed)),
                               (model.short, np.flatnonzero(routed))):
         if len(rows):
@@ -165,9 +178,9 @@ def explain(model: LoadedModel, features, decided: np.ndarray, top_n: int) -> li
 def classify_units(
     model: LoadedModel, units: pd.DataFrame, top_terms: int, batch_size: int
 ) -> pd.DataFrame:
-    """Return ``units`` with p_<area> columns, ``labels`` ("B|G"), ``explanation`` and the
-    probability that the unit addresses any area (``p_any_area``). Units of a few words
-    are routed by their ``kind`` (see ``short_route``)."""
+    """Return ``units`` with p_<area> columns, ``labels`` ("B|G"), ``explanation``, the
+    probability that the unit addresses any area (``p_any_area``) and ``decided_by``.
+    Units of a few words are routed by their ``kind`` (see ``short_route``)."""
     frames = []
     for start in range(0, len(units), batch_size) or [0]:
         batch = units.iloc[start : start + batch_size].copy()
@@ -178,5 +191,6 @@ def classify_units(
         batch[ANY_AREA_COLUMN] = np.round(scores.p_any, 6)
         batch["labels"] = [join_labels(model.labels, row) for row in scores.decided]
         batch["explanation"] = scores.explanation
+        batch["decided_by"] = scores.decided_by
         frames.append(batch)
     return pd.concat(frames, ignore_index=True)

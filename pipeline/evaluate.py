@@ -62,7 +62,8 @@ def unit_table(model: LoadedModel, frame: pd.DataFrame, y: np.ndarray,
     """One row per gold unit, in file order: its id, source, language and length; the gold
     and predicted areas; the areas missed (gold, not predicted) and extra (predicted, not
     gold); whether the two agree exactly; the probabilities; the terms that drove each
-    predicted area (``scores`` made with explanations); and the text. Every count in the
+    predicted area (``scores`` made with explanations); which classifier set decided the
+    unit; and the text. Every count in the
     evaluation can be traced to these rows (e.g. B's false negatives are the rows whose
     ``missed`` holds B)."""
     y, pred = y.astype(bool), scores.decided.astype(bool)
@@ -82,6 +83,7 @@ def unit_table(model: LoadedModel, frame: pd.DataFrame, y: np.ndarray,
     for j, code in enumerate(model.labels):
         table[probability_column(code)] = np.round(scores.proba[:, j], 4)
     table["explanation"] = scores.explanation
+    table["decided_by"] = scores.decided_by
     table["text"] = texts
     return table
 

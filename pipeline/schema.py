@@ -64,7 +64,12 @@ PREDICTION_EXTRA_COLUMNS: tuple[str, ...] = (
     ANY_AREA_COLUMN,
     "labels",  # area codes tagged, taxonomy order, joined by "|" ("" = no area)
     "explanation",  # JSON object {area code: [top terms that drove it]} for tagged areas
+    "decided_by",  # which classifier set decided the unit: DECIDED_BY_MAIN or DECIDED_BY_SHORT
 )
+# Values of ``decided_by``: the main classifiers, or the short-unit ones (units of a few
+# words of a routed kind; see classify.short_route).
+DECIDED_BY_MAIN = "main"
+DECIDED_BY_SHORT = "short"
 
 
 LABEL_SEPARATOR = "|"

@@ -487,6 +487,10 @@ def test_short_units_go_to_the_short_unit_classifiers_by_length_and_kind(tiny_sh
     np.testing.assert_allclose(got.proba[1:], by_main)
     assert not np.allclose(by_short[0], by_main[0])
     assert len(got.explanation) == 4
+    assert got.decided_by == ["short", "main", "main", "main"]
+    tagged = classify_units(model, pd.DataFrame({"text": texts, "kind": kinds}),
+                            top_terms=2, batch_size=2)
+    assert tagged["decided_by"].tolist() == ["short", "main", "main", "main"]
 
 
 def test_a_model_without_short_unit_classifiers_routes_nothing(tiny_model_dir):
@@ -570,4 +574,5 @@ def test_evaluate_units_table_traces_every_count(tiny_model_dir, tiny_annotation
     assert all(set(json.loads(e)) <= set(p.split("|"))
                for e, p in zip(predicted_rows["explanation"], predicted_rows["predicted"], strict=True))
     assert {"p_any_area", *(f"p_{c}" for c in "ABCDEFGHI")} <= set(table.columns)
+    assert set(table["decided_by"]) == {"main"}  # the tiny model has no short-unit classifiers
 
