@@ -13,6 +13,7 @@ from pipeline.features import word_counts
 from pipeline.model import LoadedModel
 from pipeline.schema import (
     ANY_AREA_COLUMN,
+    DECIDED_BY_KIND,
     DECIDED_BY_MAIN,
     DECIDED_BY_SHORT,
     join_labels,
@@ -32,19 +33,14 @@ def scores_from_features(pipeline, relevance, features) -> tuple[np.ndarray, np.
 class UnitScores:
     """What the model says of each unit: area probabilities (units x areas, taxonomy
     order), probability of addressing any area, the decided label matrix, per unit the
-    JSON explanation of its labels (None when not asked for), and which units the
-    short-unit classifiers decided (``short_route``)."""
+    JSON explanation of its labels (None when not asked for), and per unit what decided
+    its labels (a ``schema.DECIDED_BY_*`` value)."""
 
     proba: np.ndarray
     p_any: np.ndarray
     decided: np.ndarray
     explanation: list[str] | None
-    routed_short: np.ndarray
-
-    @property
-    def decided_by(self) -> list[str]:
-        """Per unit, the classifier set that decided it (``decided_by`` column values)."""
-        return [DECIDED_BY_SHORT if short else DECIDED_BY_MAIN for short in self.routed_short]
+    decided_by: list[str]
 
 
 def short_route(model: LoadedModel, texts: Sequence[str],
@@ -62,30 +58,39 @@ def short_route(model: LoadedModel, texts: Sequence[str],
     return routed
 
 
-def _scores_of(model: LoadedModel, texts: list[str], top_terms: int | None) -> UnitScores:
-    """``score_units`` for ``texts`` by ``model``'s own classifiers and rule, no routing."""
+def _scores_of(model: LoadedModel, texts: list[str], top_terms: int | None,
+               no_area: np.ndarray | None = None) -> UnitScores:
+    """``score_units`` for ``texts`` by ``model``'s own classifiers and rule, no routing;
+    the units flagged in ``no_area`` get no area (and so no explanation)."""
     features = model.pipeline.named_steps["features"].transform(texts)
     proba, p_any = scores_from_features(model.pipeline, model.relevance, features)
     decided = decide(model, proba, texts, p_any)
+    if no_area is not None:
+        decided[no_area] = False
     reasons = None if top_terms is None else explain(model, features, decided, top_terms)
-    return UnitScores(proba, p_any, decided, reasons, np.zeros(len(texts), dtype=bool))
+    return UnitScores(proba, p_any, decided, reasons, [DECIDED_BY_MAIN] * len(texts))
 
 
 def score_units(model: LoadedModel, texts: Sequence[str], kinds: Sequence[str] | None = None,
-                top_terms: int | None = None) -> UnitScores:
+                top_terms: int | None = None, no_area_kinds: Sequence[str] = ()) -> UnitScores:
     """Scores, labels and (with ``top_terms``) explanations for ``texts``, each unit by the
     classifiers that decide it: the short-unit ones for the units ``short_route`` picks
-    (with their ``kinds`` when known), the main ones for the rest."""
+    (with their ``kinds`` when known), the main ones for the rest; units whose kind is in
+    ``no_area_kinds`` keep their probabilities but get no area (taxonomy rule 6)."""
     texts = [str(t) for t in texts]
     n_areas = len(model.labels)
     routed = short_route(model, texts, kinds)
+    no_area = (np.isin(np.asarray(kinds, dtype=object), list(no_area_kinds))
+               if kinds is not None and no_area_kinds else np.zeros(len(texts), dtype=bool))
+    decided_by = np.where(routed, DECIDED_BY_SHORT, DECIDED_BY_MAIN).astype(object)
+    decided_by[no_area] = DECIDED_BY_KIND
     out = UnitScores(np.zeros((len(texts), n_areas)), np.zeros(len(texts)),
                      np.zeros((len(texts), n_areas), dtype=bool),
-                     None if top_terms is None else [""] * len(texts), routed)
+                     None if top_terms is None else [""] * len(texts), decided_by.tolist())
     for classifiers, rows in ((model, np.flatnonzero(~routed)),
                               (model.short, np.flatnonzero(routed))):
         if len(rows):
-            got = _scores_of(classifiers, [texts[i] for i in rows], top_terms)
+            got = _scores_of(classifiers, [texts[i] for i in rows], top_terms, no_area[rows])
             out.proba[rows], out.p_any[rows], out.decided[rows] = got.proba, got.p_any, got.decided
             if out.explanation is not None:
                 for i, reason in zip(rows, got.explanation, strict=True):
@@ -176,16 +181,19 @@ def explain(model: LoadedModel, features, decided: np.ndarray, top_n: int) -> li
 
 
 def classify_units(
-    model: LoadedModel, units: pd.DataFrame, top_terms: int, batch_size: int
+    model: LoadedModel, units: pd.DataFrame, top_terms: int, batch_size: int,
+    no_area_kinds: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Return ``units`` with p_<area> columns, ``labels`` ("B|G"), ``explanation``, the
     probability that the unit addresses any area (``p_any_area``) and ``decided_by``.
-    Units of a few words are routed by their ``kind`` (see ``short_route``)."""
+    Units of a few words are routed by their ``kind`` (see ``short_route``), and units of
+    a kind in ``no_area_kinds`` get no area (see ``score_units``)."""
     frames = []
     for start in range(0, len(units), batch_size) or [0]:
         batch = units.iloc[start : start + batch_size].copy()
         kinds = batch["kind"].astype(str).tolist() if "kind" in batch else None
-        scores = score_units(model, batch["text"].astype(str).tolist(), kinds, top_terms)
+        scores = score_units(model, batch["text"].astype(str).tolist(), kinds, top_terms,
+                             no_area_kinds)
         for j, code in enumerate(model.labels):
             batch[probability_column(code)] = np.round(scores.proba[:, j], 6)
         batch[ANY_AREA_COLUMN] = np.round(scores.p_any, 6)

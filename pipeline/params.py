@@ -57,6 +57,7 @@ class TrainParams:
 @dataclass(frozen=True)
 class TagParams:
     batch_size: int = 256
+    no_area_kinds: tuple[str, ...] = ("heading",)
 
 
 @dataclass(frozen=True)

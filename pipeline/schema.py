@@ -64,12 +64,14 @@ PREDICTION_EXTRA_COLUMNS: tuple[str, ...] = (
     ANY_AREA_COLUMN,
     "labels",  # area codes tagged, taxonomy order, joined by "|" ("" = no area)
     "explanation",  # JSON object {area code: [top terms that drove it]} for tagged areas
-    "decided_by",  # which classifier set decided the unit: DECIDED_BY_MAIN or DECIDED_BY_SHORT
+    "decided_by",  # what decided the unit's labels: one of the DECIDED_BY_* values
 )
-# Values of ``decided_by``: the main classifiers, or the short-unit ones (units of a few
-# words of a routed kind; see classify.short_route).
+# Values of ``decided_by``: the main classifiers; the short-unit ones (units of a few words
+# of a routed kind, see classify.short_route); or the unit's kind, which carries no area
+# (params tag.no_area_kinds, taxonomy rule 6).
 DECIDED_BY_MAIN = "main"
 DECIDED_BY_SHORT = "short"
+DECIDED_BY_KIND = "kind"
 
 
 LABEL_SEPARATOR = "|"

@@ -33,14 +33,27 @@ _BULLETED = re.compile(r"^(?:[" + BULLET_GLYPHS + r"]|o\s)")  # "o ": Word's sub
 _TOC_ENTRY = re.compile(r"(?:\.\s?){4,}\s*\d{0,4}\s*$|…{2,}\s*\d{0,4}\s*$")
 
 
+# A sentence ending after a lowercase word, then the next sentence ("... economy. New
+# rules ..."); "Art. 5", "No. 3" and "2. Visa" do not match.
+_SENTENCE_BREAK = re.compile(r"[a-zà-ÿ]{2}[.!?]\s+(?=[A-ZÀ-Ý])")
+_PROSE_SENTENCE_MIN_WORDS = 6
+
+
 def _is_short_title(text: str, words: int = 14) -> bool:
     return len(text.split()) <= words and not _SENT_END.search(text)
+
+
+def _is_prose(text: str) -> bool:
+    """Two sentences of several words each: a lead paragraph set in a large font, not a
+    title ("Visa procedure. General" is still a title)."""
+    parts = _SENTENCE_BREAK.split(text)
+    return sum(len(part.split()) >= _PROSE_SENTENCE_MIN_WORDS for part in parts) >= 2
 
 
 def heading_level(text: str, role: str, size_rank: int) -> int | None:
     """Level of a heading (0 = highest), or None when ``text`` is not a heading (a bulleted
     line is a list item and a table-of-contents entry names a heading elsewhere, whatever
-    their font size)."""
+    their font size, and two sentences in a large font are a lead paragraph)."""
     if _BULLETED.match(text) or _TOC_ENTRY.search(text):
         return None
     for level, pat in _HEADING_LEVELS:
@@ -49,7 +62,7 @@ def heading_level(text: str, role: str, size_rank: int) -> int | None:
     m = _NUMBERED_HEADING.match(text)
     if m and _is_short_title(text):
         return 5 + m.group(1).count(".")
-    if role == "heading" and _is_short_title(text, 20):
+    if role == "heading" and _is_short_title(text, 20) and not _is_prose(text):
         return 5 + size_rank
     letters = [c for c in text if c.isalpha()]
     if len(letters) >= 4 and all(c.isupper() for c in letters) and _is_short_title(text, 10):

@@ -31,7 +31,8 @@ def model_metadata(model_id: str) -> dict[str, str]:
 def tag_units(units: pd.DataFrame, model: LoadedModel, params: Params) -> pd.DataFrame:
     """Classify every unit; returns the predictions frame in its fixed column order."""
     predictions = classify_units(
-        model, units, params.train.explain_top_terms, params.tag.batch_size
+        model, units, params.train.explain_top_terms, params.tag.batch_size,
+        params.tag.no_area_kinds,
     )
     return predictions[prediction_columns(model.labels)]
 

@@ -23,6 +23,7 @@ from pipeline.metrics import (
 )
 from pipeline.model import META_FILE, MODEL_FILE, MODEL_FORMAT, ModelError, load_model
 from pipeline.params import TrainParams
+from pipeline.schema import UNIT_COLUMNS
 from pipeline.train import train
 
 BORDER = ["the visa application is lodged at the consulate before entry",
@@ -435,6 +436,35 @@ def test_shipped_model_leaves_headings_untagged_but_tags_the_provisions(shipped_
     assert not decided[: len(headings)].any()
     for row, area in zip(decided[len(headings):], provisions.values(), strict=True):
         assert row[shipped_model.labels.index(area)]
+
+
+def test_units_of_a_no_area_kind_keep_their_probabilities_but_get_no_area(shipped_model, repo):
+    """Taxonomy rule 6 as tagging applies it: headings longer than the heading annotations
+    still get areas from the main classifiers, so units of a kind in
+    params tag.no_area_kinds (headings by default) get none; their probabilities stay, and
+    decided_by says the kind decided. (These headings are not in the training data.)"""
+    from pipeline.params import load_params
+    from pipeline.tag import tag_units
+
+    headings = pd.DataFrame({
+        "text": ["SUBMIT THE ENTRY VISA APPLICATION AT THE CONSULATE OF YOUR HOME COUNTRY",
+                 "Removal of foreign nationals without leave to remain in the territory"],
+        "kind": "heading",
+    })
+    free = classify_units(shipped_model, headings, top_terms=3, batch_size=256)
+    assert free["labels"].tolist() == ["B", "G"]  # what the classifiers alone say
+    ruled = classify_units(shipped_model, headings, top_terms=3, batch_size=256,
+                           no_area_kinds=("heading",))
+    assert (ruled["labels"] == "").all() and (ruled["explanation"] == "{}").all()
+    assert ruled["decided_by"].tolist() == ["kind", "kind"]
+    pd.testing.assert_frame_equal(ruled.filter(like="p_"), free.filter(like="p_"))
+    units = pd.DataFrame({column: [""] * 3 for column in UNIT_COLUMNS})
+    units["text"] = [*headings["text"], "Removal orders against foreign nationals without "
+                     "leave to remain are enforced by the police."]
+    units["kind"] = ["heading", "heading", "paragraph"]
+    tagged = tag_units(units, shipped_model, load_params(repo / "params.yaml"))
+    assert tagged["labels"].tolist() == ["", "", "G"]
+    assert tagged["decided_by"].tolist() == ["kind", "kind", "main"]
 
 
 SHORT_PROVISIONS = [  # one-line provisions, each with the area it addresses

@@ -73,6 +73,20 @@ def test_a_bulleted_line_in_a_large_font_is_a_list_item_not_a_heading():
     assert units[3]["heading_path"] == "MAKE AN APPOINTMENT AT THE EMBASSY"
 
 
+def test_two_sentences_in_a_large_font_are_a_lead_paragraph_not_a_heading():
+    blocks = [
+        _b("Seasonal Work in the Region", "heading", size=14),
+        _b("Farms in the region hire many seasonal workers every summer. New rules make "
+           "their permits quicker to obtain", "heading", size=14),
+        _b("Visa procedure for applicants subject to the visa requirement. General", "heading",
+           size=12),
+        _b("Applications are filed at the consulate."),
+    ]
+    units = segment_blocks(blocks, "d" * 16, "x.pdf")
+    assert [u["kind"] for u in units] == ["heading", "paragraph", "heading", "paragraph"]
+    assert units[1]["heading_path"] == "Seasonal Work in the Region"
+
+
 def test_table_of_contents_entries_are_not_headings():
     blocks = [
         _b("Contents", "heading", size=14),
