@@ -63,9 +63,8 @@ def unit_table(model: LoadedModel, frame: pd.DataFrame, y: np.ndarray,
     and predicted areas; the areas missed (gold, not predicted) and extra (predicted, not
     gold); whether the two agree exactly; the probabilities; the terms that drove each
     predicted area (``scores`` made with explanations); which classifier set decided the
-    unit; and the text. Every count in the
-    evaluation can be traced to these rows (e.g. B's false negatives are the rows whose
-    ``missed`` holds B)."""
+    unit; and the text. Every count in the evaluation can be traced to these rows (e.g.
+    B's false negatives are the rows whose ``missed`` holds B)."""
     y, pred = y.astype(bool), scores.decided.astype(bool)
     texts = frame["text"].tolist()
     table = pd.DataFrame({

@@ -8,6 +8,8 @@ from typing import Any
 
 import yaml
 
+from pipeline.schema import UNIT_KINDS
+
 DEFAULT_PARAMS_FILE = Path("params.yaml")
 
 
@@ -124,4 +126,16 @@ def load_params(path: str | Path | None = None) -> Params:
     unknown = sorted(set(raw) - set(_BLOCKS))
     if unknown:
         raise ParamsError(f"{path}: unknown block(s): {', '.join(unknown)}")
-    return Params(**{n: _block(c, raw.get(n) or {}, n, path) for n, c in _BLOCKS.items()})
+    params = Params(**{n: _block(c, raw.get(n) or {}, n, path) for n, c in _BLOCKS.items()})
+    _check_kinds(params, path)
+    return params
+
+
+def _check_kinds(params: Params, path: Path) -> None:
+    """Lists of unit kinds must name real kinds: a misspelt one would silently match none."""
+    for key, kinds in (("train.short_unit_kinds", params.train.short_unit_kinds),
+                       ("tag.no_area_kinds", params.tag.no_area_kinds)):
+        unknown = sorted(set(kinds) - set(UNIT_KINDS))
+        if unknown:
+            raise ParamsError(f"{path}: unknown unit kind(s) in {key}: {', '.join(unknown)} "
+                              f"(kinds: {', '.join(UNIT_KINDS)})")

@@ -30,6 +30,15 @@ def test_unknown_key_is_refused(tmp_path):
         load_params(bad)
 
 
+def test_unknown_unit_kind_is_refused(tmp_path):
+    bad = tmp_path / "p.yaml"
+    bad.write_text("tag:\n  no_area_kinds: [headings]\n")
+    with pytest.raises(ParamsError, match=r"tag.no_area_kinds: headings"):
+        load_params(bad)
+    bad.write_text("tag:\n  no_area_kinds: []\n")
+    assert load_params(bad).tag.no_area_kinds == ()
+
+
 def test_missing_named_params_file_is_refused(tmp_path):
     with pytest.raises(ParamsError, match="no such params file"):
         load_params(tmp_path / "absent.yaml")
