@@ -310,7 +310,9 @@ def tag_cmd(
 
     INPUTS is a units file from `capmap extract` (units.parquet or units.jsonl), or PDFs
     and folders of PDFs, which are extracted first. Writes OUT_DIR/predictions.parquet
-    with each unit's provenance (doc_id, pages, article_ref, heading_path, text).
+    with each unit's provenance (doc_id, pages, article_ref, heading_path, text) and
+    what decided its labels (decided_by). Headings get no area (params
+    tag.no_area_kinds; taxonomy rule 6).
 
     \b
     Example:
