@@ -11,6 +11,7 @@ import pandas as pd
 
 from pipeline.features import word_counts
 from pipeline.model import LoadedModel
+from pipeline.params import TagParams
 from pipeline.schema import (
     ANY_AREA_COLUMN,
     DECIDED_BY_KIND,
@@ -19,6 +20,7 @@ from pipeline.schema import (
     join_labels,
     probability_column,
 )
+from pipeline.segment import lone_text_kind
 
 
 def scores_from_features(pipeline, relevance, features) -> tuple[np.ndarray, np.ndarray]:
@@ -72,16 +74,19 @@ def _scores_of(model: LoadedModel, texts: list[str], top_terms: int | None,
 
 
 def score_units(model: LoadedModel, texts: Sequence[str], kinds: Sequence[str] | None = None,
-                top_terms: int | None = None, no_area_kinds: Sequence[str] = ()) -> UnitScores:
+                top_terms: int | None = None,
+                no_area_kinds: Sequence[str] = TagParams.no_area_kinds) -> UnitScores:
     """Scores, labels and (with ``top_terms``) explanations for ``texts``, each unit by the
-    classifiers that decide it: the short-unit ones for the units ``short_route`` picks
-    (with their ``kinds`` when known), the main ones for the rest; units whose kind is in
-    ``no_area_kinds`` keep their probabilities but get no area (taxonomy rule 6)."""
+    classifiers that decide it: the short-unit ones for the units ``short_route`` picks,
+    the main ones for the rest; units whose kind is in ``no_area_kinds`` keep their
+    probabilities but get no area (taxonomy rule 6). Without ``kinds`` (gold units, text
+    without layout) each unit's kind is read from its text (``segment.lone_text_kind``)."""
     texts = [str(t) for t in texts]
+    if kinds is None:
+        kinds = [lone_text_kind(text) for text in texts]
     n_areas = len(model.labels)
     routed = short_route(model, texts, kinds)
-    no_area = (np.isin(np.asarray(kinds, dtype=object), list(no_area_kinds))
-               if kinds is not None and no_area_kinds else np.zeros(len(texts), dtype=bool))
+    no_area = np.isin(np.asarray(kinds, dtype=object), list(no_area_kinds))
     decided_by = np.where(routed, DECIDED_BY_SHORT, DECIDED_BY_MAIN).astype(object)
     decided_by[no_area] = DECIDED_BY_KIND
     out = UnitScores(np.zeros((len(texts), n_areas)), np.zeros(len(texts)),
@@ -182,7 +187,7 @@ def explain(model: LoadedModel, features, decided: np.ndarray, top_n: int) -> li
 
 def classify_units(
     model: LoadedModel, units: pd.DataFrame, top_terms: int, batch_size: int,
-    no_area_kinds: Sequence[str] = (),
+    no_area_kinds: Sequence[str] = TagParams.no_area_kinds,
 ) -> pd.DataFrame:
     """Return ``units`` with p_<area> columns, ``labels`` ("B|G"), ``explanation``, the
     probability that the unit addresses any area (``p_any_area``) and ``decided_by``.

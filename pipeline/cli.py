@@ -273,10 +273,11 @@ def evaluate_cmd(
     from pipeline.evaluate import evaluate_with_units, format_report
     from pipeline.export import write_csv
 
-    top_terms = _load(params_path).train.explain_top_terms if units_file else None
+    params = _load(params_path)
+    top_terms = params.train.explain_top_terms if units_file else None
     model = _load_model(model_dir)
     try:
-        result, table = evaluate_with_units(model, gold, top_terms)
+        result, table = evaluate_with_units(model, gold, top_terms, params.tag.no_area_kinds)
     except AnnotationError as exc:
         raise InputProblem(str(exc)) from exc
     if table is not None:

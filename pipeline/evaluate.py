@@ -3,6 +3,7 @@ no-area accuracy, calibration of the probabilities, per language."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,37 +21,45 @@ from pipeline.metrics import (
     multilabel_scores,
 )
 from pipeline.model import LoadedModel
+from pipeline.params import TagParams
 from pipeline.schema import ANY_AREA_COLUMN, join_labels, probability_column
 
 
-def gold_scores(model: LoadedModel, gold: Path,
-                top_terms: int | None = None) -> tuple[pd.DataFrame, np.ndarray, UnitScores]:
+def gold_scores(model: LoadedModel, gold: Path, top_terms: int | None = None,
+                no_area_kinds: Sequence[str] = TagParams.no_area_kinds,
+                ) -> tuple[pd.DataFrame, np.ndarray, UnitScores]:
     """The units of ``gold`` (JSONL: text, lang, labels; at least one unit), their gold
     label matrix in the model's label order, and what the model says of them, decided
-    exactly as tagging decides (a gold unit has no kind: every unit of a few words goes
-    to the short-unit classifiers); with ``top_terms``, explanations too."""
+    exactly as tagging decides (a gold unit has no kind, so it is read from the text:
+    see ``segment.lone_text_kind``; units of ``no_area_kinds`` get no area); with
+    ``top_terms``, explanations too."""
     frame = read_annotations(gold)
     y = label_matrix(frame["labels"], model.labels)
-    return frame, y, score_units(model, frame["text"].tolist(), top_terms=top_terms)
+    return frame, y, score_units(model, frame["text"].tolist(), top_terms=top_terms,
+                                 no_area_kinds=no_area_kinds)
 
 
-def gold_predictions(model: LoadedModel, gold: Path) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+def gold_predictions(model: LoadedModel, gold: Path,
+                     no_area_kinds: Sequence[str] = TagParams.no_area_kinds,
+                     ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """The units of ``gold``, their gold label matrix and the model's decided label matrix
     (decided exactly as tagging decides)."""
-    frame, y, scores = gold_scores(model, gold)
+    frame, y, scores = gold_scores(model, gold, no_area_kinds=no_area_kinds)
     return frame, y, scores.decided
 
 
-def evaluate(model: LoadedModel, gold: Path) -> dict[str, Any]:
+def evaluate(model: LoadedModel, gold: Path,
+             no_area_kinds: Sequence[str] = TagParams.no_area_kinds) -> dict[str, Any]:
     """Score ``model`` on the labelled units of ``gold`` (JSONL: text, lang, labels)."""
-    return evaluate_with_units(model, gold, top_terms=None)[0]
+    return evaluate_with_units(model, gold, top_terms=None, no_area_kinds=no_area_kinds)[0]
 
 
-def evaluate_with_units(model: LoadedModel, gold: Path,
-                        top_terms: int | None) -> tuple[dict[str, Any], pd.DataFrame | None]:
+def evaluate_with_units(model: LoadedModel, gold: Path, top_terms: int | None,
+                        no_area_kinds: Sequence[str] = TagParams.no_area_kinds,
+                        ) -> tuple[dict[str, Any], pd.DataFrame | None]:
     """``evaluate``, and unless ``top_terms`` is None also the per-unit table behind its
     figures (see ``unit_table``; ``top_terms`` explanation terms per predicted area)."""
-    frame, y, scores = gold_scores(model, gold, top_terms)
+    frame, y, scores = gold_scores(model, gold, top_terms, no_area_kinds)
     result = score_predictions(model, gold, frame, y, scores.decided, scores.proba)
     if top_terms is None:
         return result, None

@@ -50,6 +50,20 @@ def _is_prose(text: str) -> bool:
     return sum(len(part.split()) >= _PROSE_SENTENCE_MIN_WORDS for part in parts) >= 2
 
 
+def _is_provision(text: str) -> bool:
+    """A numbered line that states a rule and ends like one ("Section 12 - Carriers shall
+    transmit passenger data."), not a title ("TITRE II.", "Section 3: Removal")."""
+    return len(text.split()) > _PROSE_SENTENCE_MIN_WORDS and text.rstrip().endswith((".", ";"))
+
+
+def lone_text_kind(text: str) -> str:
+    """The kind of a unit known by its text alone (a gold unit, a unit without layout):
+    "heading" when the segmenter would take it for one in a large font, else "paragraph".
+    Without a font size every short line without final punctuation counts as a heading
+    (taxonomy rule 6 then gives it no area)."""
+    return "heading" if heading_level(text, "heading", 0) is not None else "paragraph"
+
+
 def heading_level(text: str, role: str, size_rank: int) -> int | None:
     """Level of a heading (0 = highest), or None when ``text`` is not a heading (a bulleted
     line is a list item and a table-of-contents entry names a heading elsewhere, whatever
@@ -57,7 +71,7 @@ def heading_level(text: str, role: str, size_rank: int) -> int | None:
     if _BULLETED.match(text) or _TOC_ENTRY.search(text):
         return None
     for level, pat in _HEADING_LEVELS:
-        if pat.match(text) and len(text.split()) <= 20:
+        if pat.match(text) and len(text.split()) <= 20 and not _is_provision(text):
             return level
     m = _NUMBERED_HEADING.match(text)
     if m and _is_short_title(text):

@@ -47,10 +47,11 @@ def _rows():
             for i, t in enumerate(texts):
                 rows.append({"id": f"{''.join(labels) or 'n'}-{k}-{i}",
                              "lang": "fr" if "é" in t or " le " in t else "en",
-                             "text": f"{t} {'(variant ' + str(k) + ')' if k else ''}",
+                             # provisions end like sentences (unpunctuated lines read as headings)
+                             "text": f"{t}{' (variant ' + str(k) + ')' if k else ''}.",
                              "labels": labels})
     rows.append({"id": "both", "lang": "en", "labels": ["B", "G"],
-                 "text": "a removal order is enforced at the border crossing point with the passport"})
+                 "text": "a removal order is enforced at the border crossing point with the passport."})
     return rows
 
 
@@ -451,7 +452,7 @@ def test_units_of_a_no_area_kind_keep_their_probabilities_but_get_no_area(shippe
                  "Removal of foreign nationals without leave to remain in the territory"],
         "kind": "heading",
     })
-    free = classify_units(shipped_model, headings, top_terms=3, batch_size=256)
+    free = classify_units(shipped_model, headings, top_terms=3, batch_size=256, no_area_kinds=())
     assert free["labels"].tolist() == ["B", "G"]  # what the classifiers alone say
     ruled = classify_units(shipped_model, headings, top_terms=3, batch_size=256,
                            no_area_kinds=("heading",))
@@ -465,6 +466,23 @@ def test_units_of_a_no_area_kind_keep_their_probabilities_but_get_no_area(shippe
     tagged = tag_units(units, shipped_model, load_params(repo / "params.yaml"))
     assert tagged["labels"].tolist() == ["", "", "G"]
     assert tagged["decided_by"].tolist() == ["kind", "kind", "main"]
+
+
+def test_evaluate_reads_gold_units_shaped_like_headings_as_headings(shipped_model, tmp_path):
+    """A gold unit has no kind: one read as a heading from its text (short, no final
+    punctuation) gets no area, as it would in a document (taxonomy rule 6)."""
+    rows = [
+        {"text": "Removal of foreign nationals without leave to remain in the territory",
+         "lang": "en", "labels": []},
+        {"text": "Removal orders against foreign nationals without leave to remain are "
+                 "enforced by the police.", "lang": "en", "labels": ["G"]},
+    ]
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("\n".join(json.dumps(row) for row in rows) + "\n")
+    ruled = evaluate(shipped_model, gold)
+    assert ruled["micro_f1"] == 1.0 and ruled["no_area_accuracy"] == 1.0
+    free = evaluate(shipped_model, gold, no_area_kinds=())
+    assert free["per_area"]["G"]["precision"] == 0.5  # the heading tagged G
 
 
 SHORT_PROVISIONS = [  # one-line provisions, each with the area it addresses
@@ -517,10 +535,10 @@ def test_short_units_go_to_the_short_unit_classifiers_by_length_and_kind(tiny_sh
     np.testing.assert_allclose(got.proba[1:], by_main)
     assert not np.allclose(by_short[0], by_main[0])
     assert len(got.explanation) == 4
-    assert got.decided_by == ["short", "main", "main", "main"]
+    assert got.decided_by == ["short", "kind", "main", "main"]  # headings: no area by default
     tagged = classify_units(model, pd.DataFrame({"text": texts, "kind": kinds}),
                             top_terms=2, batch_size=2)
-    assert tagged["decided_by"].tolist() == ["short", "main", "main", "main"]
+    assert tagged["decided_by"].tolist() == ["short", "kind", "main", "main"]
 
 
 def test_a_model_without_short_unit_classifiers_routes_nothing(tiny_model_dir):
@@ -604,5 +622,6 @@ def test_evaluate_units_table_traces_every_count(tiny_model_dir, tiny_annotation
     assert all(set(json.loads(e)) <= set(p.split("|"))
                for e, p in zip(predicted_rows["explanation"], predicted_rows["predicted"], strict=True))
     assert {"p_any_area", *(f"p_{c}" for c in "ABCDEFGHI")} <= set(table.columns)
-    assert set(table["decided_by"]) == {"main"}  # the tiny model has no short-unit classifiers
+    # The tiny model has no short-unit classifiers; the unpunctuated line reads as a heading.
+    assert table["decided_by"].tolist() == ["main"] * (len(table) - 1) + ["kind"]
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from pipeline.layout import Block
-from pipeline.segment import ARTICLE_REF, NUMBERED_PARA, detect_lang, segment_blocks, split_long
+from pipeline.segment import (
+    ARTICLE_REF,
+    NUMBERED_PARA,
+    detect_lang,
+    lone_text_kind,
+    segment_blocks,
+    split_long,
+)
 
 
 @pytest.mark.parametrize(
@@ -85,6 +92,34 @@ def test_two_sentences_in_a_large_font_are_a_lead_paragraph_not_a_heading():
     units = segment_blocks(blocks, "d" * 16, "x.pdf")
     assert [u["kind"] for u in units] == ["heading", "paragraph", "heading", "paragraph"]
     assert units[1]["heading_path"] == "Seasonal Work in the Region"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Requirements for leave to remain as a seasonal worker", "heading"),
+        ("Chapitre 3 : L'éloignement des étrangers", "heading"),
+        ("Article 12", "heading"),
+        ("Le visa est délivré par le consulat.", "paragraph"),
+        ("Section 12 - Carriers shall transmit passenger data before departure.", "paragraph"),
+        ("▫ valid passport and visa", "paragraph"),  # a list item, whatever its punctuation
+        (" ".join(["the applicant must hold a valid work permit"] * 3), "paragraph"),  # 24 words
+    ],
+)
+def test_a_lone_text_is_read_as_a_heading_or_a_paragraph(text, kind):
+    assert lone_text_kind(text) == kind
+
+
+def test_a_numbered_provision_ending_with_a_full_stop_is_not_a_section_heading():
+    blocks = [
+        _b("Article 1 - This Act governs the entry and stay of foreign nationals."),
+        _b("Article 2 - Visas are issued by the consulates."),
+        _b("Section 3 - Carriers shall transmit passenger data before departure."),
+        _b("Section 4 Border checks", "heading", size=12),
+    ]
+    units = segment_blocks(blocks, "d" * 16, "x.pdf")
+    assert [u["kind"] for u in units] == ["article", "article", "article", "heading"]
+    assert units[2]["article_ref"] == "Section 3"
 
 
 def test_table_of_contents_entries_are_not_headings():
