@@ -36,7 +36,7 @@ _TOC_ENTRY = re.compile(r"(?:\.\s?){4,}\s*\d{0,4}\s*$|…{2,}\s*\d{0,4}\s*$")
 # A sentence ending after a lowercase word, then the next sentence ("... economy. New
 # rules ..."); "Art. 5", "No. 3" and "2. Visa" do not match.
 _SENTENCE_BREAK = re.compile(r"[a-zà-ÿ]{2}[.!?]\s+(?=[A-ZÀ-Ý])")
-_PROSE_SENTENCE_MIN_WORDS = 6
+_STATEMENT_MIN_WORDS = 6
 
 
 def _is_short_title(text: str, words: int = 14) -> bool:
@@ -47,20 +47,24 @@ def _is_prose(text: str) -> bool:
     """Two sentences of several words each: a lead paragraph set in a large font, not a
     title ("Visa procedure. General" is still a title)."""
     parts = _SENTENCE_BREAK.split(text)
-    return sum(len(part.split()) >= _PROSE_SENTENCE_MIN_WORDS for part in parts) >= 2
+    return sum(len(part.split()) >= _STATEMENT_MIN_WORDS for part in parts) >= 2
 
 
 def _is_provision(text: str) -> bool:
     """A numbered line that states a rule and ends like one ("Section 12 - Carriers shall
     transmit passenger data."), not a title ("TITRE II.", "Section 3: Removal")."""
-    return len(text.split()) > _PROSE_SENTENCE_MIN_WORDS and text.rstrip().endswith((".", ";"))
+    return len(text.split()) > _STATEMENT_MIN_WORDS and text.rstrip().endswith((".", ";"))
 
 
 def lone_text_kind(text: str) -> str:
-    """The kind of a unit known by its text alone (a gold unit, a unit without layout):
-    "heading" when the segmenter would take it for one in a large font, else "paragraph".
-    Without a font size every short line without final punctuation counts as a heading
-    (taxonomy rule 6 then gives it no area)."""
+    """The kind of a unit known by its text alone (a gold unit, a unit without layout), as
+    the segmenter would read it in a large font: an article reference followed by text is
+    an "article", alone it is a "heading"; otherwise "heading" or "paragraph" by
+    ``heading_level``. Without a font size every short line without final punctuation
+    counts as a heading (taxonomy rule 6 then gives it no area)."""
+    ref = ARTICLE_REF.match(text)
+    if ref and not ref.group("ref").lower().startswith("section"):
+        return "article" if text[ref.end():].strip(" .:-–—") else "heading"
     return "heading" if heading_level(text, "heading", 0) is not None else "paragraph"
 
 

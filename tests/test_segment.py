@@ -100,6 +100,7 @@ def test_two_sentences_in_a_large_font_are_a_lead_paragraph_not_a_heading():
         ("Requirements for leave to remain as a seasonal worker", "heading"),
         ("Chapitre 3 : L'éloignement des étrangers", "heading"),
         ("Article 12", "heading"),
+        ("Article 5 - Le visa est délivré par le consulat", "article"),
         ("Le visa est délivré par le consulat.", "paragraph"),
         ("Section 12 - Carriers shall transmit passenger data before departure.", "paragraph"),
         ("▫ valid passport and visa", "paragraph"),  # a list item, whatever its punctuation
