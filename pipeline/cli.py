@@ -131,6 +131,24 @@ def _load_model(model_dir: Path | None):
         raise click.ClickException(str(exc)) from exc
 
 
+def _optional_data_options(name: str, help_text: str, off_help: str):
+    """The option pair of an optional training data set: ``--NAME PATH`` and ``--no-NAME``
+    (resolved against params by ``_optional_data``)."""
+    def decorate(command):
+        command = click.option(f"--no-{name}", is_flag=True, help=off_help)(command)
+        return click.option(f"--{name}", type=click.Path(exists=True, path_type=Path),
+                            default=None, help=help_text)(command)
+    return decorate
+
+
+def _optional_data(given: Path | None, off: bool, configured: str) -> Path | None:
+    """An optional training data set: none when switched off, else the path given on the
+    command line, else the one in params ("" = none)."""
+    if off:
+        return None
+    return given or (Path(configured) if configured else None)
+
+
 @main.command("train")
 @click.option(
     "--annotations",
@@ -138,29 +156,17 @@ def _load_model(model_dir: Path | None):
     default=None,
     help="Annotation JSONL file or folder (default: params train.annotations).",
 )
-@click.option(
-    "--relevance-annotations",
-    type=click.Path(exists=True, path_type=Path),
-    default=None,
-    help="Units that train only the relevance classifier, e.g. general law with no area "
+@_optional_data_options(
+    "relevance-annotations",
+    "Units that train only the relevance classifier, e.g. general law with no area "
     "(default: params train.relevance_annotations).",
+    "Train the relevance classifier on the annotations alone.",
 )
-@click.option(
-    "--no-relevance-annotations",
-    is_flag=True,
-    help="Train the relevance classifier on the annotations alone.",
-)
-@click.option(
-    "--short-annotations",
-    type=click.Path(exists=True, path_type=Path),
-    default=None,
-    help="One-line provisions that, with the annotations, train the short-unit classifiers "
+@_optional_data_options(
+    "short-annotations",
+    "One-line provisions that, with the annotations, train the short-unit classifiers "
     "(default: params train.short_annotations).",
-)
-@click.option(
-    "--no-short-annotations",
-    is_flag=True,
-    help="No short-unit classifiers: the main ones decide units of every length.",
+    "No short-unit classifiers: the main ones decide units of every length.",
 )
 @click.option(
     "-o",
@@ -197,16 +203,11 @@ def train_cmd(annotations: Path | None, relevance_annotations: Path | None,
 
     params = _load(params_path).train
     try:
-        if no_relevance_annotations:
-            relevance_annotations = None
-        elif relevance_annotations is None and params.relevance_annotations:
-            relevance_annotations = Path(params.relevance_annotations)
-        if no_short_annotations:
-            short_annotations = None
-        elif short_annotations is None and params.short_annotations:
-            short_annotations = Path(params.short_annotations)
         meta = train(annotations or Path(params.annotations), model_dir, params,
-                     relevance_annotations, short_annotations)
+                     _optional_data(relevance_annotations, no_relevance_annotations,
+                                    params.relevance_annotations),
+                     _optional_data(short_annotations, no_short_annotations,
+                                    params.short_annotations))
     except AnnotationError as exc:
         raise InputProblem(str(exc)) from exc
     cv = meta["cv"]["summary"]

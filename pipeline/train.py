@@ -7,13 +7,11 @@ import subprocess
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, KFold
-from sklearn.pipeline import Pipeline
 
 from pipeline.annotations import AnnotationError, data_hash, read_annotations
 from pipeline.card import METRICS_FILE, write_model_card
@@ -29,6 +27,10 @@ from pipeline.model import (
 )
 from pipeline.params import TrainParams
 from pipeline.taxonomy import load_taxonomy
+
+if TYPE_CHECKING:  # annotations only
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
 
 THRESHOLD_STEP = 0.025
 FILL_RATIO_STEP = 0.05
