@@ -43,6 +43,29 @@ def replace_ligatures(text: str) -> str:
     return text.translate(_LIGATURE_TABLE)
 
 
+# Some fonts map their ligature glyphs to no letters: pdfium then gives a control character
+# (\x1d-\x1f) or U+FFFD ("quali\x1fcation", "O\x1ece", "informa\ufffdon"), which a later
+# split would read as a space. The letters are guessed from the word lists (U+FFFD also
+# stands for a lost accented letter: "d\ufffdveloppement").
+_UNMAPPED_GLYPH = re.compile(r"(\w*)[\x1b-\x1f\ufffd](\w*)")
+_LOST_LETTERS = ("fi", "fl", "ff", "ffi", "ffl", "ft", "ti", "tt", "st", *"éèêàâçîôûù")
+
+
+def _restore_ligature(match: re.Match[str]) -> str:
+    left, right = match.group(1), match.group(2)
+    if not (left or right):
+        return " "  # a glyph standing alone is no part of a word
+    zipf, letters = max((_zipf(left + lig + right), lig) for lig in _LOST_LETTERS)
+    return left + letters + right if zipf > 0 else left + right
+
+
+def restore_unmapped_ligatures(text: str) -> str:
+    """Put back the letters of ligatures a font left unmapped: "quali\x1fcation" ->
+    "qualification", "O\x1ece" -> "Office", "d\ufffdcret" -> "décret"; a word the lists
+    do not know loses the glyph."""
+    return _UNMAPPED_GLYPH.sub(_restore_ligature, text)
+
+
 def normalize_spaces(text: str) -> str:
     """Turn NBSP and other odd spaces into spaces; drop soft hyphens and zero-width chars."""
     return text.translate(_SPACE_TABLE)
@@ -132,7 +155,7 @@ def dehyphenate(text: str) -> str:
 
 def clean_text(text: str) -> str:
     """All repairs in order; the input may hold line breaks (needed for dehyphenation)."""
-    text = normalize_spaces(replace_ligatures(text))
+    text = normalize_spaces(restore_unmapped_ligatures(replace_ligatures(text)))
     text = dehyphenate(text)
     text = fix_oe_spacing(fix_apostrophe_spacing(text))
     return collapse_whitespace(text)

@@ -27,6 +27,7 @@ _PAR_START = re.compile(
     r"\d+(?:\.\d+)+\.?\s|(?:Article|Art\.|ARTICLE|Section|SECTION|§)\s*\S|[IVX]{1,5}\.\s?[-–—]?\s)"
 )
 _SENTENCE_END = re.compile(r"[.!?:;»”\"')\]]\s*$")
+_LOWER_START = re.compile(r"[a-zà-ÿ]")
 BAND = 0.1  # share of the page height searched for running headers and footers
 
 
@@ -207,9 +208,12 @@ def build_blocks(
             if same_flow:
                 indented = ln.x0 > max(left, prev.x0) + 0.8 * ln.size
                 # A list item's wrapped lines hang to the right of its marker: that indent
-                # continues the item, where it would open a paragraph after body text.
+                # continues the item, where it would open a paragraph after body text; and a
+                # line that opens in lower case after one that did not end a sentence goes
+                # on with that sentence however it is set (centred text, a box's margin).
                 hanging = item_x0 is not None and ln.x0 > item_x0
-                starts = starts or (indented and not hanging)
+                continues = bool(_LOWER_START.match(ln.text)) and not _ends_sentence(prev.text)
+                starts = starts or (indented and not hanging and not continues)
                 gap = ln.top - prev.bottom
                 new = size_change or starts or prev_short or gap > 1.6 * gap0 + 0.35 * ln.size
             else:  # column or page break: continue a sentence that did not end

@@ -28,6 +28,27 @@ def test_replace_ligatures(text, expected):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        ("quali\x1fcation:", "qualification:"),  # fonts of real guides leave fi unmapped
+        ("O\x1ece", "Office"),
+        ("o\x1der", "offer"),
+        ("Book \x1fight", "Book flight"),
+        ("informa\ufffdon", "information"),
+        ("d\ufffdcret", "décret"),  # U+FFFD for a lost accented letter
+        ("xq\x1fzk", "xqzk"),  # no known word: the glyph goes, the word stays one
+        ("a \x1f b", "a   b"),  # a glyph standing alone is no part of a word
+    ],
+)
+def test_restore_unmapped_ligatures(text, expected):
+    assert clean.restore_unmapped_ligatures(text) == expected
+
+
+def test_clean_text_keeps_a_word_with_an_unmapped_ligature_whole():
+    assert clean.clean_text("proof of the quali\x1fcation,\nvisa") == "proof of the qualification, visa"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         ("a\u00a0b", "a b"),
         ("a\u202fb", "a b"),
         ("ma\u00adnière", "manière"),
@@ -120,6 +141,7 @@ REPAIRS = [
     clean.fix_apostrophe_spacing,
     clean.fix_oe_spacing,
     clean.dehyphenate,
+    clean.restore_unmapped_ligatures,
     clean.clean_text,
 ]
 _PIECES = st.lists(

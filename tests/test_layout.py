@@ -53,6 +53,21 @@ def test_a_line_opening_with_a_dash_and_no_space_is_not_a_list_item():
     assert len(_texts(rows)) == 1
 
 
+def test_a_centred_line_that_goes_on_with_an_unfinished_sentence_stays_in_its_paragraph():
+    rows = [
+        (LEFT, "General requirements for every applicant: a valid passport, proof of", RIGHT),
+        (190.0, "sufficient means of support and no ground for expulsion.", 400.0),
+        (190.0, "Further details are given by the competent mission abroad.", 400.0),
+    ]
+    # The second line is set further in only because it is centred; the third opens a
+    # sentence after one that ended, and its indent still marks a new paragraph.
+    assert _texts(rows) == [
+        "General requirements for every applicant: a valid passport, proof of "
+        "sufficient means of support and no ground for expulsion.",
+        "Further details are given by the competent mission abroad.",
+    ]
+
+
 def _body_page(number: int, body: list[str], top: str = "", bottom: str = "") -> Page:
     """A page of body lines, with an optional line in its top and bottom margins."""
     lines = [Line(t, LEFT, RIGHT, 200 + i * STEP, 200 + i * STEP + SIZE, SIZE)
