@@ -56,16 +56,37 @@ def _is_provision(text: str) -> bool:
     return len(text.split()) > _STATEMENT_MIN_WORDS and text.rstrip().endswith((".", ";"))
 
 
+# A title is a noun phrase; a line with one of these finite verbs, opening in lower case or
+# with a list marker, or ending on a conjunction is a clause of a provision that lost its
+# final punctuation ("(b) the applicant was born in the UK; or").
+_FINITE_VERB = re.compile(
+    r"\b(?:is|are|was|were|has|have|had|must|may|shall|should|will|would|can|cannot|could"
+    r"|est|sont|était|étaient|sera|seront|soit|soient|doit|doivent|peut|peuvent|ont)\b"
+)
+_CLAUSE_START = re.compile(r"^(?:\(?[a-z\d]{1,3}[).]\s+)?[a-zà-ÿ]|^\d{1,3}°|^[-–—]\s")
+_CLAUSE_END = re.compile(r"\b(?:or|and|nor|ou|et|ni)$")
+
+
+def _reads_as_clause(text: str) -> bool:
+    return bool(
+        _FINITE_VERB.search(text) or _CLAUSE_START.match(text) or _CLAUSE_END.search(text)
+    )
+
+
 def lone_text_kind(text: str) -> str:
     """The kind of a unit known by its text alone (a gold unit, a unit without layout), as
     the segmenter would read it in a large font: an article reference followed by text is
     an "article", alone it is a "heading"; otherwise "heading" or "paragraph" by
     ``heading_level``. Without a font size every short line without final punctuation
-    counts as a heading (taxonomy rule 6 then gives it no area)."""
+    counts as a heading (taxonomy rule 6 then gives it no area), unless it reads as a
+    clause: a finite verb ("must", "is", "doit"), an opening in lower case or with a list
+    marker, or a final conjunction."""
     ref = ARTICLE_REF.match(text)
     if ref and not ref.group("ref").lower().startswith("section"):
         return "article" if text[ref.end():].strip(" .:-–—") else "heading"
-    return "heading" if heading_level(text, "heading", 0) is not None else "paragraph"
+    if heading_level(text, "heading", 0) is None or _reads_as_clause(text):
+        return "paragraph"
+    return "heading"
 
 
 def heading_level(text: str, role: str, size_rank: int) -> int | None:

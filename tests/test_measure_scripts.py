@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
 import pandas as pd
@@ -97,3 +98,19 @@ def test_extraction_measure_counts_cut_paragraphs_and_words(scripts_on_path):
     row = measure(units).set_index("folder").loc["a"]
     assert (row["units"], row["body_units"]) == (4, 3)
     assert row["opening_mid_sentence"] == pytest.approx(1 / 3, abs=1e-3)  # "a)" is a marker
+
+
+def test_lone_heading_measure_counts_provisions_that_would_read_as_headings(
+    scripts_on_path, tmp_path
+):
+    from measure_lone_headings import measure
+
+    gold = tmp_path / "gold.jsonl"
+    units = [
+        {"text": "Family reunification requires stable resources.", "labels": ["H"]},
+        {"text": "The sponsor must hold a valid licence.", "labels": ["D"]},
+        {"text": "Visa requirements", "labels": []},  # no area: not counted
+    ]
+    gold.write_text("".join(json.dumps(u) + "\n" for u in units), encoding="utf-8")
+    # Stripped of its full stop, the first reads as a title; "must" keeps the second a clause.
+    assert measure([str(gold)]) == (2, 1)

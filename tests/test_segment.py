@@ -105,6 +105,16 @@ def test_two_sentences_in_a_large_font_are_a_lead_paragraph_not_a_heading():
         ("Section 12 - Carriers shall transmit passenger data before departure.", "paragraph"),
         ("▫ valid passport and visa", "paragraph"),  # a list item, whatever its punctuation
         (" ".join(["the applicant must hold a valid work permit"] * 3), "paragraph"),  # 24 words
+        # Clauses that lost their final punctuation are not titles.
+        ("(b) the applicant was born in the United Kingdom; or", "paragraph"),
+        ("a) être titulaire d'un passeport en cours de validité", "paragraph"),
+        ("1° L'étranger condamné pour aide à l'entrée irrégulière", "paragraph"),
+        ("Le titre de séjour est délivré au conjoint du réfugié", "paragraph"),
+        ("The sponsor must hold a valid licence", "paragraph"),
+        ("the requirements of the family route", "paragraph"),  # a line that goes on
+        ("Family members of refugees and", "paragraph"),
+        ("1. Introduction", "heading"),
+        ("Refugee status and subsidiary protection", "heading"),
     ],
 )
 def test_a_lone_text_is_read_as_a_heading_or_a_paragraph(text, kind):
