@@ -21,7 +21,7 @@ def read_labelled_jsonl(path: Path) -> pd.DataFrame:
     """Read one JSONL file of labelled units (keys: id, lang, text, labels, ...)."""
     rows = []
     try:
-        lines = path.read_text("utf-8").splitlines()
+        lines = path.read_text("utf-8-sig").splitlines()  # a byte-order mark is dropped
     except (OSError, UnicodeDecodeError) as exc:
         raise AnnotationError(f"{path}: cannot read ({exc.__class__.__name__})") from exc
     for lineno, line in enumerate(lines, start=1):

@@ -29,7 +29,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.io import InputError, atomic_path, write_parquet_atomic, write_text_atomic
+from pipeline.io import (
+    InputError,
+    atomic_path,
+    read_user_csv,
+    write_parquet_atomic,
+    write_text_atomic,
+)
 from pipeline.isolation import IsolatedProcess, TaskFailed
 from pipeline.params import Params
 from pipeline.schema import MANIFEST_COLUMNS, NOT_ASSESSED_STATUSES
@@ -99,10 +105,7 @@ def list_inputs(inputs: list[Path]) -> list[tuple[Path, str]]:
         if not item.exists():
             raise InputError(f"{item}: no such file or folder")
         if item.is_file() and item.suffix.lower() == ".csv":
-            try:
-                listed = pd.read_csv(item, dtype=str, keep_default_na=False)
-            except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-                raise InputError(f"{item}: not a readable CSV ({exc.__class__.__name__})") from exc
+            listed = read_user_csv(item)
             if "path" not in listed.columns:
                 raise InputError(f"{item}: a manifest CSV needs a 'path' column")
             files += [p if p.is_absolute() else item.parent / p for p in map(Path, listed["path"])]

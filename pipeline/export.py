@@ -15,7 +15,13 @@ import pyarrow.parquet as pq
 
 from pipeline import __version__
 from pipeline.coverage import GROUPINGS, METADATA_COLUMNS, CoverageResult, build_coverage
-from pipeline.io import InputError, atomic_path, write_parquet_atomic, write_text_atomic
+from pipeline.io import (
+    InputError,
+    atomic_path,
+    read_user_csv,
+    write_parquet_atomic,
+    write_text_atomic,
+)
 from pipeline.params import MatrixParams
 from pipeline.schema import MANIFEST_COLUMNS
 from pipeline.taxonomy import load_taxonomy
@@ -85,7 +91,7 @@ def read_metadata(path: Path) -> pd.DataFrame:
     """Read the metadata CSV; paths become absolute (relative ones are to the file's folder)."""
     if not path.is_file():
         raise InputError(f"{path}: no such metadata file")
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame = read_user_csv(path)
     if "path" not in frame.columns:
         raise InputError(
             f"{path}: metadata lacks the 'path' column (expected {', '.join(METADATA_COLUMNS)})"

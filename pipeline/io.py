@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 from pathlib import Path
@@ -15,6 +16,33 @@ from pipeline.schema import UNIT_COLUMNS
 
 class InputError(ValueError):
     """An input table is missing or malformed; the message names the file."""
+
+
+CSV_DELIMITERS = (",", ";", "\t")
+# Spreadsheets save CSV as UTF-8 with a byte-order mark, or in the Windows code page;
+# French locales also separate fields with semicolons.
+CSV_ENCODINGS = ("utf-8-sig", "cp1252")
+
+
+def read_user_csv(path: Path) -> pd.DataFrame:
+    """Read a CSV that a person wrote (metadata, a list of files), every column as text.
+    The delimiter is the one of ``CSV_DELIMITERS`` that the header line holds most often
+    (comma on a tie); UTF-8 (with or without a byte-order mark) is tried before cp1252."""
+    raw = path.read_bytes()
+    for encoding in CSV_ENCODINGS:
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise InputError(f"{path}: not a readable CSV (neither UTF-8 nor cp1252 text)")
+    header = text.split("\n", 1)[0]
+    sep = max(CSV_DELIMITERS, key=header.count)  # max keeps the first (comma) on a tie
+    try:
+        return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputError(f"{path}: not a readable CSV ({exc.__class__.__name__})") from exc
 
 
 def atomic_path(target: Path) -> Path:

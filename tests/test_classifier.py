@@ -625,3 +625,12 @@ def test_evaluate_units_table_traces_every_count(tiny_model_dir, tiny_annotation
     # The tiny model has no short-unit classifiers; the unpunctuated line reads as a heading.
     assert table["decided_by"].tolist() == ["main"] * (len(table) - 1) + ["kind"]
 
+
+
+def test_a_gold_file_with_a_byte_order_mark_is_read(tmp_path):
+    from pipeline.annotations import read_labelled_jsonl
+
+    gold = tmp_path / "gold.jsonl"
+    line = json.dumps({"text": "Le visa est délivré.", "lang": "fr", "labels": ["B"]})
+    gold.write_bytes((line + "\r\n").encode("utf-8-sig"))
+    assert read_labelled_jsonl(gold)["labels"].tolist() == [["B"]]

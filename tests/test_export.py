@@ -121,6 +121,22 @@ def test_read_metadata_resolves_relative_paths(tmp_path):
 
 
 @pytest.mark.parametrize(
+    ("raw", "note"),
+    [
+        ('path,country,title\r\na.pdf,Sénégal,"Loi n° 5, 2024"\r\n'.encode("utf-8-sig"),
+         "UTF-8 with a byte-order mark"),
+        ("path;country;title\r\na.pdf;Sénégal;Loi n° 5, 2024\r\n".encode("cp1252"),
+         "semicolons in the Windows code page (a French spreadsheet)"),
+        ("path\tcountry\ttitle\na.pdf\tSénégal\tLoi n° 5, 2024\n".encode(), "tabs"),
+    ],
+)
+def test_metadata_as_spreadsheets_save_it(tmp_path, raw, note):
+    (tmp_path / "meta.csv").write_bytes(raw)
+    frame = read_metadata(tmp_path / "meta.csv")
+    assert frame[["country", "title"]].values.tolist() == [["Sénégal", "Loi n° 5, 2024"]], note
+
+
+@pytest.mark.parametrize(
     ("content", "message"),
     [
         ("path,country\na.pdf,FR\n./a.pdf,SN\n", "duplicate path"),
