@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import zipfile
 from dataclasses import dataclass, replace
 from functools import cached_property
 from importlib.metadata import version as package_version
@@ -166,9 +168,12 @@ def _pack_vocabularies(pipeline: Pipeline) -> None:
     skops writes every dict entry as its own node, and checks and rebuilds each one on
     load, which took seconds per worker process; one numpy string array loads at once.
     ``stop_words_`` (the terms pruned by min_df and max_features) is not used by transform
-    and is dropped, as scikit-learn advises.
+    and is dropped, as scikit-learn advises; so is ``_stop_words_id``, the id() of the stop
+    word list that scikit-learn caches to skip a check (it differs in every process, so the
+    same model would be saved with different bytes; without it the check simply runs).
     """
     for vectorizer in _vectorizers(pipeline):
+        vectorizer.__dict__.pop("_stop_words_id", None)
         terms = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.__getitem__)
         vectorizer.vocabulary_terms_ = np.array(terms, dtype=str)
         del vectorizer.vocabulary_
@@ -181,6 +186,38 @@ def _unpack_vocabularies(pipeline: Pipeline) -> None:
     for vectorizer in _vectorizers(pipeline):
         terms = vectorizer.__dict__.pop("vocabulary_terms_")
         vectorizer.vocabulary_ = {term: i for i, term in enumerate(terms.tolist())}
+
+
+# skops names each object (and each array's file in the zip) by its id(), a memory address
+# that differs in every process, so the same model would get new bytes and a new hash at
+# every save. Numbered in order of first appearance in the schema, they are the same for
+# the same model; the zip entries get one fixed timestamp.
+_SKOPS_OBJECT_ID = re.compile(r'(?<="__id__": )\d+|(?<=")\d+(?=\.npy")')
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def make_reproducible(path: Path) -> None:
+    """Rewrite the skops file ``path`` so that equal models give equal bytes."""
+    with zipfile.ZipFile(path) as archive:
+        entries = [(info, archive.read(info)) for info in archive.infolist()]
+    numbering: dict[str, str] = {}
+    schema = next(data for info, data in entries if info.filename == "schema.json").decode()
+    schema = _SKOPS_OBJECT_ID.sub(
+        lambda m: numbering.setdefault(m.group(), str(len(numbering) + 1)), schema
+    )
+    tmp = path.with_name(path.name + ".canonical")
+    try:
+        with zipfile.ZipFile(tmp, "w") as archive:
+            for info, data in entries:
+                stem, dot, ext = info.filename.partition(".")
+                name = numbering[stem] + dot + ext if stem in numbering else info.filename
+                entry = zipfile.ZipInfo(name, date_time=_ZIP_EPOCH)
+                entry.compress_type = info.compress_type
+                entry.external_attr = 0o644 << 16
+                archive.writestr(entry, schema.encode() if name == "schema.json" else data)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def save_model(
@@ -207,6 +244,7 @@ def save_model(
     finally:
         for each in pipelines:  # the caller's pipelines stay usable
             _unpack_vocabularies(each)
+    make_reproducible(tmp)
     tmp.replace(model_dir / MODEL_FILE)
     meta = dict(meta)
     meta["thresholds"] = rounded_thresholds(thresholds)

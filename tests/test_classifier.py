@@ -90,6 +90,8 @@ def test_training_is_deterministic(tiny_annotations, tmp_path, tiny_model_dir):
     texts = ["visa at the border", "removal order"]
     np.testing.assert_allclose(a.pipeline.predict_proba(texts), b.pipeline.predict_proba(texts))
     np.testing.assert_array_equal(a.thresholds, b.thresholds)
+    # The same model is the same file, so its id (and the batch cache keyed on it) holds.
+    assert (again / MODEL_FILE).read_bytes() == (tiny_model_dir / MODEL_FILE).read_bytes()
 
 
 def test_model_tags_and_explains(tiny_model_dir):
