@@ -53,7 +53,7 @@ class TrainParams:
     fill_min_words: int = 15
     relevance_gate_max: float = 0.7
     explain_top_terms: int = 5
-    length_bin_edges: tuple[int, ...] = (4, 8, 15, 30, 60)
+    length_bin_edges: tuple[int, ...] = (4, 8)
 
 
 @dataclass(frozen=True)
