@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from pipeline.classify import classify_units
+from pipeline.classify import classify_units, score_units
 from pipeline.cli import main
 from pipeline.evaluate import evaluate
 from pipeline.metrics import (
@@ -516,7 +516,7 @@ def tiny_short_model_dir(tiny_annotations, tmp_path_factory) -> Path:
 
 
 def test_short_units_go_to_the_short_unit_classifiers_by_length_and_kind(tiny_short_model_dir):
-    from pipeline.classify import _scores_of, score_units, short_route
+    from pipeline.classify import _scores_of, short_route
 
     model = load_model(tiny_short_model_dir)
     meta = json.loads((tiny_short_model_dir / META_FILE).read_text())
@@ -636,3 +636,32 @@ def test_a_gold_file_with_a_byte_order_mark_is_read(tmp_path):
     line = json.dumps({"text": "Le visa est délivré.", "lang": "fr", "labels": ["B"]})
     gold.write_bytes((line + "\r\n").encode("utf-8-sig"))
     assert read_labelled_jsonl(gold)["labels"].tolist() == [["B"]]
+
+
+# One plain provision of 10-20 words per area, and general law: written for this test after
+# the length bins were narrowed (the model before that missed five of them, all of 10-15
+# words, for their length alone).
+_PLAIN_PROVISIONS = [
+    ("A", "The Diaspora Investment Fund offers bonds to nationals living abroad who wish "
+          "to finance projects at home."),
+    ("B", "Tout étranger qui entre sur le territoire doit présenter un passeport en cours "
+          "de validité revêtu d'un visa."),
+    ("C", "La victime de la traite des êtres humains bénéficie d'un délai de réflexion de "
+          "trente jours."),
+    ("D", "The bilateral labour agreement sets annual quotas for seasonal agricultural workers."),
+    ("E", "Le projet soutient l'agriculture locale dans les régions de départ afin de réduire "
+          "la pression migratoire."),
+    ("F", "Migrants in an irregular situation have access to emergency health care free of charge."),
+    ("G", "Returnees receive reintegration assistance including a grant to start a small business."),
+    ("H", "Un étranger peut demander la naturalisation après cinq années de résidence régulière."),
+    ("I", "Le Comité interministériel des migrations coordonne la politique nationale migratoire."),
+    ("", "The employer shall pay wages at least once a month by bank transfer."),
+    ("", "Les fonctionnaires sont recrutés par voie de concours."),
+]
+
+
+def test_shipped_model_tags_plain_provisions_of_ten_to_twenty_words(shipped_model):
+    scores = score_units(shipped_model, [text for _, text in _PLAIN_PROVISIONS])
+    for (area, text), decided in zip(_PLAIN_PROVISIONS, scores.decided, strict=True):
+        tagged = {shipped_model.labels[i] for i in np.flatnonzero(decided)}
+        assert (area in tagged) if area else not tagged, (text, tagged)
