@@ -44,7 +44,7 @@ def replace_ligatures(text: str) -> str:
 
 
 # Some fonts map their ligature glyphs to no letters: pdfium then gives a control character
-# (\x1d-\x1f) or U+FFFD ("quali\x1fcation", "O\x1ece", "informa\ufffdon"), which a later
+# (\x1b-\x1f) or U+FFFD ("quali\x1fcation", "O\x1ece", "informa\ufffdon"), which a later
 # split would read as a space. The letters are guessed from the word lists (U+FFFD also
 # stands for a lost accented letter: "d\ufffdveloppement").
 _UNMAPPED_GLYPH = re.compile(r"(\w*)[\x1b-\x1f\ufffd](\w*)")

@@ -8,10 +8,13 @@ Prints counts only, never unit text.
 
 from __future__ import annotations
 
-import json
 import re
 import sys
+from pathlib import Path
 
+import pandas as pd
+
+from pipeline.annotations import read_annotations
 from pipeline.segment import lone_text_kind
 
 MAX_WORDS = 20  # lone_text_kind never reads a longer unprefixed line as a heading
@@ -20,9 +23,9 @@ _FINAL_PUNCTUATION = re.compile(r"[\s.;:,!?]+$")
 
 def measure(paths: list[str]) -> tuple[int, int]:
     """(labelled units of at most MAX_WORDS words, those read as headings once stripped)."""
-    units = [json.loads(line) for path in paths for line in open(path, encoding="utf-8")
-             if line.strip()]
-    labelled = [u["text"] for u in units if u["labels"] and len(u["text"].split()) <= MAX_WORDS]
+    units = pd.concat([read_annotations(Path(path)) for path in paths], ignore_index=True)
+    labelled = [text for text, labels in zip(units["text"], units["labels"], strict=True)
+                if labels and len(text.split()) <= MAX_WORDS]
     headings = sum(lone_text_kind(_FINAL_PUNCTUATION.sub("", t)) == "heading" for t in labelled)
     return len(labelled), headings
 

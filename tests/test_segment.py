@@ -66,32 +66,42 @@ def test_heading_paths_and_articles():
     assert {u["lang"] for u in units} == {"fr"}
 
 
-def test_a_bulleted_line_in_a_large_font_is_a_list_item_not_a_heading():
-    blocks = [
-        _b("MAKE AN APPOINTMENT AT THE EMBASSY", "heading", size=14),
-        _b("▫ Prepare the required documents: e.g. employment contract, passport", "heading",
-           size=14),
-        _b("o If necessary, a birth certificate for the registration office", "heading",
-           size=14),
-        _b("Appointments can often be booked online."),
-    ]
+@pytest.mark.parametrize(
+    ("blocks", "kinds", "heading_path_at"),
+    [
+        pytest.param(  # a bulleted line in a large font is a list item, not a heading
+            [
+                _b("MAKE AN APPOINTMENT AT THE EMBASSY", "heading", size=14),
+                _b("▫ Prepare the required documents: e.g. employment contract, passport",
+                   "heading", size=14),
+                _b("o If necessary, a birth certificate for the registration office", "heading",
+                   size=14),
+                _b("Appointments can often be booked online."),
+            ],
+            ["heading", "paragraph", "paragraph", "paragraph"],
+            (3, "MAKE AN APPOINTMENT AT THE EMBASSY"),
+            id="bulleted-line",
+        ),
+        pytest.param(  # two sentences in a large font are a lead paragraph, not a heading
+            [
+                _b("Seasonal Work in the Region", "heading", size=14),
+                _b("Farms in the region hire many seasonal workers every summer. New rules make "
+                   "their permits quicker to obtain", "heading", size=14),
+                _b("Visa procedure for applicants subject to the visa requirement. General",
+                   "heading", size=12),
+                _b("Applications are filed at the consulate."),
+            ],
+            ["heading", "paragraph", "heading", "paragraph"],
+            (1, "Seasonal Work in the Region"),
+            id="lead-paragraph",
+        ),
+    ],
+)
+def test_large_font_lines_that_are_not_headings(blocks, kinds, heading_path_at):
     units = segment_blocks(blocks, "d" * 16, "x.pdf")
-    assert [u["kind"] for u in units] == ["heading", "paragraph", "paragraph", "paragraph"]
-    assert units[3]["heading_path"] == "MAKE AN APPOINTMENT AT THE EMBASSY"
-
-
-def test_two_sentences_in_a_large_font_are_a_lead_paragraph_not_a_heading():
-    blocks = [
-        _b("Seasonal Work in the Region", "heading", size=14),
-        _b("Farms in the region hire many seasonal workers every summer. New rules make "
-           "their permits quicker to obtain", "heading", size=14),
-        _b("Visa procedure for applicants subject to the visa requirement. General", "heading",
-           size=12),
-        _b("Applications are filed at the consulate."),
-    ]
-    units = segment_blocks(blocks, "d" * 16, "x.pdf")
-    assert [u["kind"] for u in units] == ["heading", "paragraph", "heading", "paragraph"]
-    assert units[1]["heading_path"] == "Seasonal Work in the Region"
+    assert [u["kind"] for u in units] == kinds
+    index, path = heading_path_at
+    assert units[index]["heading_path"] == path
 
 
 @pytest.mark.parametrize(
