@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pipeline.features import acronyms
 from pipeline.model import META_FILE, SHORT_UNITS_KEY, model_id_of
 
 METRICS_FILE = "metrics.json"
@@ -145,6 +146,8 @@ def render_model_card(meta: dict[str, Any], metrics: dict[str, Any] | None) -> s
         "## Known limits",
         "- Trained on the project's own written examples, not on real documents: vocabulary of",
         "  real codes and reports that the examples do not use is seen only through character n-grams.",
+        "  Acronyms are read through their expansion only when listed in",
+        f"  `pipeline/data/acronyms.json` ({len(acronyms())} topic acronyms, e.g. TB, AVRR, OQTF).",
         "- Areas A (diaspora) and E (development) are rare in legislation; their gold scores rest on",
         "  very few units and are noisy.",
         "- Provisions of general law (labour, health, criminal codes) can still be tagged from",

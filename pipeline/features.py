@@ -3,16 +3,54 @@ the saved model refers to these functions by name)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
+from importlib.resources import files
 
 _DIGITS = re.compile(r"\d+")
 _APOSTROPHES = re.compile(r"[’‘`´]")
 _SPACES = re.compile(r"\s+")
 TOKEN_PATTERN = r"(?u)\b[^\W\d_]{2,}\b"
 _TOKEN = re.compile(TOKEN_PATTERN)
+ACRONYMS_FILE = "acronyms.json"
+
+
+def _acronyms_bytes() -> bytes:
+    return files("pipeline").joinpath("data", ACRONYMS_FILE).read_bytes()
+
+
+@lru_cache(maxsize=1)
+def acronyms() -> dict[str, str]:
+    """Acronym -> expansion, French and English together (``pipeline/data/acronyms.json``)."""
+    table = json.loads(_acronyms_bytes())
+    return {**table["en"], **table["fr"]}
+
+
+def acronyms_sha256() -> str:
+    """Hash of the acronym list: the model card records it, since the list shapes the
+    features a model was trained on."""
+    return hashlib.sha256(_acronyms_bytes()).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _acronym_pattern() -> re.Pattern[str]:
+    # Case-sensitive and whole-word ("TB", "IDPs"), so "tb" or "Tub" never match; longest
+    # first so "AVRR" is not read as "AVR".
+    names = sorted(acronyms(), key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, names)) + r")(s?)(?![\w-])")
+
+
+def expand_acronyms(text: str) -> str:
+    """Write each known acronym's expansion after it: "a valid TB certificate" ->
+    "a valid TB (tuberculosis) certificate". The expansion carries the topic words the
+    training units use, which the acronym alone rarely does."""
+    table = acronyms()
+    return _acronym_pattern().sub(
+        lambda m: f"{m.group(1)}{m.group(2)} ({table[m.group(1)]})", text)
 
 
 @lru_cache(maxsize=1)
@@ -23,12 +61,13 @@ def _combining_marks() -> dict[int, None]:
 
 
 def normalise_text(text: str) -> str:
-    """Lowercase, strip accents, map digits to 0 and unify apostrophes.
+    """Expand topic acronyms, lowercase, strip accents, map digits to 0 and unify
+    apostrophes.
 
     Accents are stripped so that "réfugié"/"refugie" and OCR or encoding variants meet;
     digits are folded so article numbers do not become features.
     """
-    text = _APOSTROPHES.sub("'", text.lower())
+    text = _APOSTROPHES.sub("'", expand_acronyms(text).lower())
     text = unicodedata.normalize("NFKD", text).translate(_combining_marks())
     text = _DIGITS.sub("0", text)
     return _SPACES.sub(" ", text).strip()

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pipeline.features import ACRONYMS_FILE, acronyms_sha256
 from pipeline.params import TrainParams
 
 if TYPE_CHECKING:  # scikit-learn and skops load in ~2 s: imported only where a model is built
@@ -26,8 +27,9 @@ MODEL_FILE = "model.skops"
 META_FILE = "meta.json"
 # What model.skops holds: {"areas": Pipeline, "relevance": LogisticRegression} and, when
 # the model has short-unit classifiers, the same pair under "short_areas" and
-# "short_relevance". Files of earlier formats are refused with a request to retrain.
-MODEL_FORMAT = 3
+# "short_relevance". Files of earlier formats are refused with a request to retrain
+# (format 4: the text features expand topic acronyms, see features.expand_acronyms).
+MODEL_FORMAT = 4
 SHORT_UNITS_KEY = "short_units"  # meta.json block of the short-unit classifiers
 # Types the saved Pipeline may contain beyond skops' defaults; anything else is refused.
 TRUSTED_TYPES = [
@@ -251,6 +253,7 @@ def save_model(
     meta["model_file"] = MODEL_FILE
     meta["model_format"] = MODEL_FORMAT
     meta["model_sha256"] = _sha256(model_dir / MODEL_FILE)
+    meta["acronyms_sha256"] = acronyms_sha256()
     meta["library_versions"] = library_versions()
     (model_dir / META_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
     return meta
@@ -285,6 +288,9 @@ def check_card(model_dir: Path) -> dict[str, Any]:
         raise ModelError(f"{model_dir}: model saved by an earlier capmap (format "
                          f"{meta.get('model_format', 1)}, this one reads {MODEL_FORMAT}); "
                          "retrain with `capmap train`")
+    if meta.get("acronyms_sha256") != acronyms_sha256():
+        raise ModelError(f"{model_dir}: trained with another acronym list than "
+                         f"pipeline/data/{ACRONYMS_FILE}; retrain with `capmap train`")
     return meta
 
 
