@@ -673,7 +673,7 @@ _PLAIN_PROVISIONS = [
 
 
 # Provisions that name their topic by an acronym only (written for this test; the model
-# before acronym expansion tagged 5 of these 8 and missed the UASC, MNA and MHPSS ones).
+# before acronym expansion tagged 5 of the first 8 and missed the UASC, MNA and MHPSS ones).
 _ACRONYM_PROVISIONS = [
     ("F", "Applicants from listed countries must present a TB certificate from an approved "
           "clinic."),
@@ -684,6 +684,9 @@ _ACRONYM_PROVISIONS = [
     ("C", "Les MNA sont pris en charge par l'aide sociale à l'enfance du département."),
     ("C", "The NRM decides within 45 days whether the person is a victim."),
     ("F", "MHPSS services were offered to returnees in all five countries."),
+    # Added with the second list (LMIA, TFW, SAWP, PDOS, OFW, NRPF, FGM); with its
+    # acronyms unknown this one gets D 0.04 and no area.
+    ("D", "Every OFW must attend a PDOS before deployment."),
 ]
 
 
