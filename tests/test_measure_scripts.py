@@ -114,3 +114,17 @@ def test_lone_heading_measure_counts_provisions_that_would_read_as_headings(
     gold.write_text("".join(json.dumps(u) + "\n" for u in units), encoding="utf-8")
     # Stripped of its full stop, the first reads as a title; "must" keeps the second a clause.
     assert measure([str(gold)]) == (2, 1)
+
+
+def test_context_probe_sets_each_provision_in_every_position(scripts_on_path, shipped_model):
+    from probe_context import CONTEXT, PROVISIONS, VARIANTS, compose, probe
+
+    assert compose("Rule.", "Procedure.", "context around") == "Procedure. Rule. Procedure."
+    table, context_areas = probe(shipped_model)
+    assert len(table) == len(PROVISIONS) * len(VARIANTS)
+    alone = table[table["variant"] == "alone"]
+    # The probe is only meaningful if each provision alone has its area and the procedural
+    # text alone has none; the counts in context are what it measures (README).
+    assert alone["tagged"].all() and context_areas == [[] for _ in CONTEXT]
+    around = table[table["variant"] == "context around"]
+    assert (around["words"] > alone["words"].to_numpy() + 100).all()
