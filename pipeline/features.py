@@ -19,7 +19,8 @@ _TOKEN = re.compile(TOKEN_PATTERN)
 ACRONYMS_FILE = "acronyms.json"
 
 
-def _acronyms_bytes() -> bytes:
+@lru_cache(maxsize=1)
+def _acronyms_bytes() -> bytes:  # read once: every model load checks the list's hash
     return files("pipeline").joinpath("data", ACRONYMS_FILE).read_bytes()
 
 

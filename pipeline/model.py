@@ -4,6 +4,7 @@ card, and loading it only when it matches that card."""
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
 import zipfile
@@ -198,28 +199,25 @@ _SKOPS_OBJECT_ID = re.compile(r'(?<="__id__": )\d+|(?<=")\d+(?=\.npy")')
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
-def make_reproducible(path: Path) -> None:
-    """Rewrite the skops file ``path`` so that equal models give equal bytes."""
-    with zipfile.ZipFile(path) as archive:
+def reproducible_bytes(data: bytes) -> bytes:
+    """The skops file ``data`` rewritten so that equal models give equal bytes."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
         entries = [(info, archive.read(info)) for info in archive.infolist()]
     numbering: dict[str, str] = {}
     schema = next(data for info, data in entries if info.filename == "schema.json").decode()
     schema = _SKOPS_OBJECT_ID.sub(
         lambda m: numbering.setdefault(m.group(), str(len(numbering) + 1)), schema
     )
-    tmp = path.with_name(path.name + ".canonical")
-    try:
-        with zipfile.ZipFile(tmp, "w") as archive:
-            for info, data in entries:
-                stem, dot, ext = info.filename.partition(".")
-                name = numbering[stem] + dot + ext if stem in numbering else info.filename
-                entry = zipfile.ZipInfo(name, date_time=_ZIP_EPOCH)
-                entry.compress_type = info.compress_type
-                entry.external_attr = 0o644 << 16
-                archive.writestr(entry, schema.encode() if name == "schema.json" else data)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for info, data in entries:
+            stem, dot, ext = info.filename.partition(".")
+            name = numbering[stem] + dot + ext if stem in numbering else info.filename
+            entry = zipfile.ZipInfo(name, date_time=_ZIP_EPOCH)
+            entry.compress_type = info.compress_type
+            entry.external_attr = 0o644 << 16
+            archive.writestr(entry, schema.encode() if name == "schema.json" else data)
+    return out.getvalue()
 
 
 def save_model(
@@ -240,19 +238,19 @@ def save_model(
         pipelines.append(short[0])
     for each in pipelines:
         _pack_vocabularies(each)
-    tmp = model_dir / (MODEL_FILE + ".tmp")
     try:
-        sio.dump(saved, tmp)
+        data = reproducible_bytes(sio.dumps(saved))
     finally:
         for each in pipelines:  # the caller's pipelines stay usable
             _unpack_vocabularies(each)
-    make_reproducible(tmp)
+    tmp = model_dir / (MODEL_FILE + ".tmp")
+    tmp.write_bytes(data)
     tmp.replace(model_dir / MODEL_FILE)
     meta = dict(meta)
     meta["thresholds"] = rounded_thresholds(thresholds)
     meta["model_file"] = MODEL_FILE
     meta["model_format"] = MODEL_FORMAT
-    meta["model_sha256"] = _sha256(model_dir / MODEL_FILE)
+    meta["model_sha256"] = hashlib.sha256(data).hexdigest()
     meta["acronyms_sha256"] = acronyms_sha256()
     meta["library_versions"] = library_versions()
     (model_dir / META_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
