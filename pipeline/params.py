@@ -52,6 +52,7 @@ class TrainParams:
     fill_ratio_min: float = 0.5
     fill_min_words: int = 15
     relevance_gate_max: float = 0.7
+    relevance_gate_tolerance: float = 0.001
     explain_top_terms: int = 5
     length_bin_edges: tuple[int, ...] = (4, 8)
 

@@ -56,9 +56,12 @@ def choose_fill_and_gate(y: np.ndarray, proba: np.ndarray, thresholds: np.ndarra
                          n_words: np.ndarray, p_any: np.ndarray | None,
                          params: TrainParams) -> tuple[float, float]:
     """The fill ratio in [fill_ratio_min, 1] and the relevance gate in {0} and
-    [RELEVANCE_GATE_MIN, relevance_gate_max] that together maximise out-of-fold micro-F1
-    (see ``classify.decide_labels``). Ties go to the smaller gate and then the larger
-    ratio: the rule closer to thresholds alone."""
+    [RELEVANCE_GATE_MIN, relevance_gate_max], chosen on out-of-fold micro-F1 (see
+    ``classify.decide_labels``): each gate with its best ratio (ties to the larger ratio,
+    closer to thresholds alone), then the largest gate whose micro-F1 is within
+    ``relevance_gate_tolerance`` of the best. Cross-validation cannot tell gates that
+    close apart, and batch runs over a country's legislation meet far more general law
+    than the training data holds, so a near-tie goes to the gate that tags less of it."""
     # Rounded before use, so the stored values decide exactly as they were scored.
     ratios = [round(float(r), 4)
               for r in np.arange(1.0, params.fill_ratio_min - 1e-9, -FILL_RATIO_STEP)]
@@ -67,15 +70,21 @@ def choose_fill_and_gate(y: np.ndarray, proba: np.ndarray, thresholds: np.ndarra
         gates += [round(float(g), 4) for g in np.arange(
             RELEVANCE_GATE_MIN, params.relevance_gate_max + 1e-9, RELEVANCE_GATE_STEP)]
     truth = y.astype(bool)
-    best, best_f1 = (1.0, 0.0), -1.0
-    for gate in gates:  # from off upwards, and each ratio from 1 down: ties keep the first
-        for ratio in ratios:
+    per_gate: list[tuple[float, float, float]] = []  # (gate, ratio, micro-F1)
+    for gate in gates:
+        best_ratio, best_f1 = 1.0, -1.0
+        for ratio in ratios:  # from 1 down: ties keep the first
             pred = decide_labels(proba, thresholds, ratio, n_words, params.fill_min_words,
                                  p_any, gate)
             f1 = pooled_f1(pred, truth)
             if f1 > best_f1 + 1e-12:
-                best, best_f1 = (ratio, gate), f1
-    return best
+                best_ratio, best_f1 = ratio, f1
+        per_gate.append((gate, best_ratio, best_f1))
+    top_f1 = max(f1 for _, _, f1 in per_gate)
+    gate, ratio, _ = max((g for g in per_gate
+                          if g[2] >= top_f1 - params.relevance_gate_tolerance - 1e-12),
+                         key=lambda g: g[0])
+    return ratio, gate
 
 
 def cv_splits(frame: pd.DataFrame, params: TrainParams) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -341,11 +341,37 @@ def test_relevance_gate_empties_units_unlikely_to_address_any_area():
     assert decide_labels(proba, thresholds, 1.0, words, 15, p_any, gate=0.0).tolist() == (
         proba >= thresholds).tolist()
     y = np.array([[1, 0], [0, 1], [0, 0]])
-    fill, gate = choose_fill_and_gate(y, proba, thresholds, words, p_any, TINY)
-    assert (fill, gate) == (1.0, 0.25)  # the smallest gate that empties unit 3 and no other
+    exact = replace(TINY, relevance_gate_tolerance=0.0)
+    fill, gate = choose_fill_and_gate(y, proba, thresholds, words, p_any, exact)
+    # Every gate in 0.25-0.6 empties unit 3 and no other: the tie goes to the largest.
+    assert (fill, gate) == (1.0, 0.6)
     # relevance_gate_max 0 turns the gate off.
     assert choose_fill_and_gate(y, proba, thresholds, words, p_any,
                                 replace(TINY, relevance_gate_max=0.0)) == (1.0, 0.0)
+
+
+def test_gate_near_tie_goes_to_the_larger_gate_and_a_clear_win_does_not():
+    from pipeline.train import choose_fill_and_gate
+
+    thresholds = np.array([0.5])
+    # 1,000 units with an area and p_any 0.9; one of them has p_any 0.32, and 10 general-law
+    # units sit at p_any 0.35. Gate 0.3 keeps the odd true unit and tags the 10 general-law
+    # units; gate 0.4 loses that unit and empties all 10.
+    n_true, n_general = 1000, 10
+    proba = np.full((n_true + n_general, 1), 0.9)
+    y = np.r_[np.ones(n_true), np.zeros(n_general)].astype(int)[:, None]
+    p_any = np.r_[np.full(n_true - 1, 0.9), 0.32, np.full(n_general, 0.35)]
+    words = np.full(n_true + n_general, 20)
+    gates_only = replace(TINY, fill_ratio_min=1.0, relevance_gate_max=0.4)
+    # Gate 0.4 scores best (one miss against ten false tags): chosen at any tolerance.
+    assert choose_fill_and_gate(y, proba, thresholds, words, p_any,
+                                replace(gates_only, relevance_gate_tolerance=0.0))[1] == 0.4
+    # Without the general-law units the gates up to 0.3 win by one unit of 1,000 (micro-F1
+    # 1.0 against 0.9995): a near-tie within the default tolerance goes to the larger gate,
+    # an exact rule keeps the best.
+    args = (y[:n_true], proba[:n_true], thresholds, words[:n_true], p_any[:n_true])
+    assert choose_fill_and_gate(*args, replace(gates_only, relevance_gate_tolerance=0.001))[1] == 0.4
+    assert choose_fill_and_gate(*args, replace(gates_only, relevance_gate_tolerance=0.0))[1] == 0.3
 
 
 def test_trained_model_carries_the_relevance_output(tiny_model_dir):
