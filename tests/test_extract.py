@@ -56,6 +56,26 @@ def test_no_running_text_in_body(sample_run, pdf):
 
 
 @pytest.mark.parametrize("pdf", PDFS, ids=lambda p: p.stem)
+def test_each_source_paragraph_is_one_unit_across_page_and_column_breaks(sample_run, pdf):
+    """A provision cut by a page or column break would be classified as two halves, each
+    with half its evidence: every paragraph of the source text must come out whole."""
+    _, units, _ = sample_run
+    g = golden(pdf.stem)
+    if g["image_only"]:
+        pytest.skip("no text layer")
+    texts = [" ".join(t.split()) for t in _doc_units(units, pdf)["text"]]
+    for paragraph in g["body"]:
+        whole = " ".join(clean_text(paragraph).split())
+        assert any(whole in text for text in texts), whole[:80]
+
+
+def test_some_sample_paragraphs_run_across_a_page_break(sample_run):
+    """The premise of the test above: the samples do break paragraphs across pages."""
+    _, units, _ = sample_run
+    assert (units["page_end"] > units["page_start"]).sum() >= 2
+
+
+@pytest.mark.parametrize("pdf", PDFS, ids=lambda p: p.stem)
 def test_footnotes_are_separate_units(sample_run, pdf):
     _, units, _ = sample_run
     g = golden(pdf.stem)
