@@ -213,6 +213,11 @@ def group_rows(segs: list[Segment], median: float, max_gap: float) -> list[list[
             bands.append([s.top, s.bottom])
         else:
             rows[best].append(s)
+            # The band grows with what joins it: a row of small print opened by a raised
+            # note number ("24 The percentages … may not sum …") must still take the
+            # words set a point lower.
+            t, b = bands[best]
+            bands[best] = [min(t, s.top), max(b, s.bottom)]
     out: list[list[Segment]] = []
     for row in rows:
         row.sort(key=lambda s: s.x0)

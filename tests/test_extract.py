@@ -218,6 +218,26 @@ def test_a_note_number_opening_a_text_box_does_not_split_its_paragraph(tmp_path,
     assert units[0]["text"].startswith("Returnees said") and units[0]["text"].endswith("in 2023.")
 
 
+def test_small_print_opened_by_a_raised_note_number_stays_one_line():
+    """A footnote whose row is opened by its raised number, with some words set a point
+    lower (as in a real evaluation report): all its words make one line, instead of
+    "may sum" being left over as a line of its own that cuts the paragraph it lands in."""
+    from pipeline.engines import Segment, lines_from_segments
+
+    body = [Segment(f"Body text of the page, line {i}, set in twelve points across the page.",
+                    72, 520, 100 + 14 * i, 112 + 14 * i, 12) for i in range(8)]
+    note = [Segment("24", 71, 76, 762.0, 765.0, 5),  # raised, smaller still
+            Segment("The percentages shown in this Table", 78, 196, 763.0, 769.4, 8),
+            Segment("may", 198, 212, 764.2, 769.4, 8),
+            Segment("not", 214, 225, 763.0, 769.4, 8),
+            Segment("sum", 227, 240, 764.2, 769.4, 8),
+            Segment("100% due to rounding.", 243, 330, 763.0, 769.4, 8)]
+    lines, _ = lines_from_segments(body + note, width=595.0)
+    small = [ln for ln in lines if ln.top > 700]
+    assert [(ln.marker, ln.text) for ln in small] == [
+        ("24", "The percentages shown in this Table may not sum 100% due to rounding.")]
+
+
 def _scaled_font_pdf(path: Path) -> Path:
     """Text set, as some publishing tools do, in a 1-point font scaled up by the text
     matrix: an 18-point title, then body lines of 11 points with a bullet list."""
