@@ -96,7 +96,9 @@ def render_model_card(meta: dict[str, Any], metrics: dict[str, Any] | None) -> s
         (f"Relevance gate: one more logistic regression over the same features gives the "
          f"probability that a unit addresses any area at all (`p_any_area`); a unit under "
          f"{meta['relevance_gate']:g} gets no area (gate chosen with the fill ratio on "
-         f"out-of-fold micro-F1)." if meta.get("relevance_gate", 0.0) > 0 else
+         f"out-of-fold micro-F1: the largest gate within "
+         f"{meta['params'].get('relevance_gate_tolerance', 0.0):g} of the best)."
+         if meta.get("relevance_gate", 0.0) > 0 else
          "No relevance gate."),
         *_relevance_data_lines(meta),
         *_short_unit_lines(meta),
