@@ -129,6 +129,9 @@ def load_params(path: str | Path | None = None) -> Params:
         raise ParamsError(f"{path}: unknown block(s): {', '.join(unknown)}")
     params = Params(**{n: _block(c, raw.get(n) or {}, n, path) for n, c in _BLOCKS.items()})
     _check_kinds(params, path)
+    if not params.train.relevance_gate_tolerance >= 0:  # a negative one would admit no gate
+        raise ParamsError(f"{path}: train.relevance_gate_tolerance must be 0 or more, got "
+                          f"{params.train.relevance_gate_tolerance}")
     return params
 
 

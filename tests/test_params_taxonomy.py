@@ -39,6 +39,15 @@ def test_unknown_unit_kind_is_refused(tmp_path):
     assert load_params(bad).tag.no_area_kinds == ()
 
 
+def test_negative_gate_tolerance_is_refused(tmp_path):
+    bad = tmp_path / "p.yaml"
+    bad.write_text("train:\n  relevance_gate_tolerance: -0.01\n")
+    with pytest.raises(ParamsError, match="relevance_gate_tolerance must be 0 or more"):
+        load_params(bad)
+    bad.write_text("train:\n  relevance_gate_tolerance: 0\n")
+    assert load_params(bad).train.relevance_gate_tolerance == 0
+
+
 def test_missing_named_params_file_is_refused(tmp_path):
     with pytest.raises(ParamsError, match="no such params file"):
         load_params(tmp_path / "absent.yaml")
