@@ -128,3 +128,32 @@ def test_context_probe_sets_each_provision_in_every_position(scripts_on_path, sh
     assert alone["tagged"].all() and context_areas == [[] for _ in CONTEXT]
     around = table[table["variant"] == "context around"]
     assert (around["words"] > alone["words"].to_numpy() + 100).all()
+
+
+def test_rule_spread_re_decides_main_units_only_and_resamples_the_rule(scripts_on_path, tmp_path):
+    import numpy as np
+    from measure_rule_spread import read_gold_units, rule_spread
+
+    from pipeline.params import TrainParams
+
+    params = TrainParams(relevance_gate_max=0.0, fill_ratio_min=1.0)  # thresholds only
+    units_csv = tmp_path / "units.csv"
+    pd.DataFrame({
+        "gold": ["A", "B", "", "A|B"],
+        "predicted": ["A", "", "", "B"],  # the last one is a heading, kept as predicted
+        "decided_by": ["main", "main", "main", "kind"],
+        "words": [30, 30, 30, 5],
+        "p_any_area": [0.9, 0.9, 0.1, 0.9],
+        "p_A": [0.9, 0.1, 0.1, 0.9],
+        "p_B": [0.1, 0.8, 0.1, 0.9],
+    }).to_csv(units_csv, index=False)
+    units = read_gold_units(units_csv, ["A", "B"])
+    # Out-of-fold scores that separate both areas at any threshold under 0.7.
+    y = np.array([[1, 0], [0, 1], [0, 0]] * 20)
+    oof = np.where(y == 1, 0.75, 0.05)
+    result = rule_spread(y, oof, np.full(len(y), 0.9), np.ones(len(y), bool),
+                         np.full(len(y), 30), units, params, resamples=3, seed=0)
+    # Main units all right (A, B, none); the heading keeps its B and misses A: 3 of 4 gold
+    # labels found, no false one.
+    assert result["micro_f1"] == round(2 * 3 / (2 * 3 + 1), 4)
+    assert result["resampled_micro_f1"] == [round(result["micro_f1"], 4)] * 3
