@@ -176,16 +176,23 @@ class FittedClassifiers:
     oof_decided: np.ndarray
 
 
+def choose_rule(y: np.ndarray, oof: np.ndarray, oof_any: np.ndarray, area_rows: np.ndarray,
+                n_words: np.ndarray, params: TrainParams) -> tuple[np.ndarray, float, float]:
+    """The decision rule on out-of-fold scores: per-area thresholds, fill ratio and gate."""
+    # Thresholds are the area classifiers' own; the gate and fill, which decide whether a
+    # unit gets any area, are chosen on every unit, general-law ones included.
+    thresholds = choose_thresholds(y[area_rows], oof[area_rows], params)
+    fill_ratio, gate = choose_fill_and_gate(y, oof, thresholds, n_words, oof_any, params)
+    return thresholds, fill_ratio, gate
+
+
 def fit_with_rule(frame: pd.DataFrame, y: np.ndarray, area_rows: np.ndarray,
                   params: TrainParams) -> FittedClassifiers:
     """Out-of-fold scores, then the thresholds (on the area rows), the fill ratio and gate
     (on every row), then the classifiers fitted on all rows."""
     oof, oof_any = out_of_fold_scores(frame, y, area_rows, params)
-    # Thresholds are the area classifiers' own; the gate and fill, which decide whether a
-    # unit gets any area, are chosen on every unit, general-law ones included.
-    thresholds = choose_thresholds(y[area_rows], oof[area_rows], params)
     n_words = word_counts(frame["text"].tolist())
-    fill_ratio, gate = choose_fill_and_gate(y, oof, thresholds, n_words, oof_any, params)
+    thresholds, fill_ratio, gate = choose_rule(y, oof, oof_any, area_rows, n_words, params)
     decided = decide_labels(oof, thresholds, fill_ratio, n_words, params.fill_min_words,
                             oof_any, gate)
     pipeline, relevance = fit_classifiers(frame["text"].tolist(), y, area_rows, params)
@@ -198,6 +205,31 @@ def _check_ids(frame: pd.DataFrame, *paths: Path | None) -> None:
         named = " and ".join(p.as_posix() for p in paths if p)
         raise AnnotationError(f"{named}: ids used twice: "
                               f"{', '.join(frame['id'][frame['id'].duplicated()][:5])}")
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    """The annotations (area rows) followed by the relevance-only units, with their label
+    matrix in taxonomy order."""
+
+    area_frame: pd.DataFrame
+    relevance_frame: pd.DataFrame
+    frame: pd.DataFrame
+    area_rows: np.ndarray
+    y: np.ndarray
+
+
+def read_training_data(annotations: Path, relevance_annotations: Path | None,
+                       labels: tuple[str, ...]) -> TrainingData:
+    """Read the annotations and the relevance data (optional) as ``train`` uses them."""
+    area_frame = read_annotations(annotations)
+    relevance_frame = (read_annotations(relevance_annotations)
+                       if relevance_annotations else area_frame.iloc[:0])
+    frame = pd.concat([area_frame, relevance_frame], ignore_index=True)
+    _check_ids(frame, annotations, relevance_annotations)
+    return TrainingData(area_frame, relevance_frame, frame,
+                        np.arange(len(frame)) < len(area_frame),
+                        label_matrix(frame["labels"], labels))
 
 
 def _short_unit_classifiers(area_frame: pd.DataFrame, relevance_frame: pd.DataFrame,
@@ -246,13 +278,9 @@ def train(annotations: Path, model_dir: Path, params: TrainParams,
     started = time.perf_counter()
     taxonomy = load_taxonomy()
     labels = taxonomy.codes
-    area_frame = read_annotations(annotations)
-    relevance_frame = (read_annotations(relevance_annotations)
-                       if relevance_annotations else area_frame.iloc[:0])
-    frame = pd.concat([area_frame, relevance_frame], ignore_index=True)
-    _check_ids(frame, annotations, relevance_annotations)
-    area_rows = np.arange(len(frame)) < len(area_frame)
-    y = label_matrix(frame["labels"], labels)
+    data = read_training_data(annotations, relevance_annotations, labels)
+    area_frame, relevance_frame = data.area_frame, data.relevance_frame
+    frame, area_rows, y = data.frame, data.area_rows, data.y
 
     fitted = fit_with_rule(frame, y, area_rows, params)
     decided = fitted.oof_decided

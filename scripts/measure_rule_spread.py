@@ -28,9 +28,10 @@ import numpy as np
 import pandas as pd
 
 from pipeline.classify import decide_labels
-from pipeline.metrics import pooled_f1
+from pipeline.metrics import label_matrix, pooled_f1
 from pipeline.params import TrainParams, load_params
-from pipeline.train import choose_fill_and_gate, choose_thresholds
+from pipeline.schema import probability_column, split_labels
+from pipeline.train import choose_rule
 
 
 @dataclass(frozen=True)
@@ -46,20 +47,19 @@ class GoldUnits:
     main: np.ndarray
 
 
-def _areas(cells: pd.Series, labels: list[str]) -> np.ndarray:
-    sets = [set(c.split("|")) if isinstance(c, str) and c else set() for c in cells]
-    return np.array([[a in s for a in labels] for s in sets], dtype=bool).reshape(-1, len(labels))
-
-
 def read_gold_units(path: Path, labels: list[str]) -> GoldUnits:
     """Read the CSV that `capmap evaluate --units` writes."""
     units = pd.read_csv(path)
+
+    def areas(column: str) -> np.ndarray:
+        return label_matrix(units[column].map(split_labels), labels).astype(bool)
+
     return GoldUnits(
-        proba=units[[f"p_{a}" for a in labels]].to_numpy(float),
+        proba=units[[probability_column(a) for a in labels]].to_numpy(float),
         p_any=units["p_any_area"].to_numpy(float),
         words=units["words"].to_numpy(int),
-        gold=_areas(units["gold"], labels),
-        predicted=_areas(units["predicted"], labels),
+        gold=areas("gold"),
+        predicted=areas("predicted"),
         main=(units["decided_by"] == "main").to_numpy(),
     )
 
@@ -71,14 +71,6 @@ def gold_f1(units: GoldUnits, thresholds: np.ndarray, fill_ratio: float, gate: f
                             params.fill_min_words, units.p_any, gate)
     pred = np.where(units.main[:, None], decided, units.predicted)
     return pooled_f1(pred, units.gold)
-
-
-def choose_rule(y: np.ndarray, oof: np.ndarray, oof_any: np.ndarray, area_rows: np.ndarray,
-                n_words: np.ndarray, params: TrainParams) -> tuple[np.ndarray, float, float]:
-    """Thresholds, fill ratio and gate, chosen as `capmap train` chooses them."""
-    thresholds = choose_thresholds(y[area_rows], oof[area_rows], params)
-    fill_ratio, gate = choose_fill_and_gate(y, oof, thresholds, n_words, oof_any, params)
-    return thresholds, fill_ratio, gate
 
 
 def rule_spread(y: np.ndarray, oof: np.ndarray, oof_any: np.ndarray, area_rows: np.ndarray,
@@ -105,11 +97,9 @@ def rule_spread(y: np.ndarray, oof: np.ndarray, oof_any: np.ndarray, area_rows: 
 
 
 def main() -> None:
-    from pipeline.annotations import read_annotations
     from pipeline.features import word_counts
-    from pipeline.metrics import label_matrix
     from pipeline.taxonomy import load_taxonomy
-    from pipeline.train import out_of_fold_scores
+    from pipeline.train import out_of_fold_scores, read_training_data
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("units", type=Path, help="CSV written by capmap evaluate --units")
@@ -119,14 +109,12 @@ def main() -> None:
 
     params = load_params().train
     labels = list(load_taxonomy().codes)
-    annotations = read_annotations(Path(params.annotations))
-    relevance = (read_annotations(Path(params.relevance_annotations))
-                 if params.relevance_annotations else annotations.iloc[:0])
-    frame = pd.concat([annotations, relevance], ignore_index=True)
-    area_rows = np.arange(len(frame)) < len(annotations)
-    y = label_matrix(frame["labels"], labels)
-    oof, oof_any = out_of_fold_scores(frame, y, area_rows, params)
-    n_words = word_counts(frame["text"].tolist())
+    data = read_training_data(Path(params.annotations),
+                              Path(params.relevance_annotations)
+                              if params.relevance_annotations else None, tuple(labels))
+    y, area_rows = data.y, data.area_rows
+    oof, oof_any = out_of_fold_scores(data.frame, y, area_rows, params)
+    n_words = word_counts(data.frame["text"].tolist())
     result = rule_spread(y, oof, oof_any, area_rows, n_words,
                          read_gold_units(args.units, labels), params,
                          args.resamples, args.seed)
