@@ -253,14 +253,14 @@ def process_document(
     from pipeline.extract import failure_row
     from pipeline.tag import prediction_columns
 
-    start = time.perf_counter()
     try:
         return _worker_process(model_dir, params).call(
             document_task, job, cache_dir, model_dir, params
         )
     except TaskFailed as failure:
-        seconds = time.perf_counter() - start
-        row = failure_row(Path(job.path), job.source_path, failure.status, failure.error, seconds)
+        row = failure_row(
+            Path(job.path), job.source_path, failure.status, failure.error, failure.seconds
+        )
         empty = pd.DataFrame(columns=prediction_columns(labels))
         _write_cache(Path(cache_dir), job.key, empty, row, model_id)
         return row

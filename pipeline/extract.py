@@ -185,12 +185,12 @@ class IsolatedExtractor:
     def extract(self, path: Path, source_path: str | None = None) -> ExtractResult:
         """Extract ``path`` in the child."""
         source = source_path or path.as_posix()
-        start = time.perf_counter()
         try:
             return self._process.call(extract_file, path, self.params, source)
         except TaskFailed as failure:
-            seconds = time.perf_counter() - start
-            return ExtractResult(failure_row(path, source, failure.status, failure.error, seconds))
+            return ExtractResult(
+                failure_row(path, source, failure.status, failure.error, failure.seconds)
+            )
 
 
 def extract_file_isolated(

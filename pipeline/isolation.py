@@ -12,6 +12,7 @@ import importlib
 import multiprocessing as mp
 import os
 import signal
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -30,11 +31,13 @@ CHILD_ENV = {
 
 
 class TaskFailed(Exception):
-    """The child did not return a result: ``status`` is "timeout" or "failed"."""
+    """The child did not return a result: ``status`` is "timeout" or "failed"; ``seconds``
+    is the time the call took once the child was ready (a restart after the previous file
+    killed the child is not this file's time)."""
 
-    def __init__(self, status: str, error: str):
+    def __init__(self, status: str, error: str, seconds: float = 0.0):
         super().__init__(error)
-        self.status, self.error = status, error
+        self.status, self.error, self.seconds = status, error, seconds
 
 
 class StartFailed(RuntimeError):
@@ -163,18 +166,23 @@ class IsolatedProcess:
         (and StartFailed when the child cannot start at all)."""
         if self._proc is None:
             self._start()
+        start = time.perf_counter()
         try:
             self._conn.send((func, args))
             if not self._conn.poll(self.timeout_seconds):
                 self._stop(kill=True)
-                raise TaskFailed("timeout", f"no result after {self.timeout_seconds:g} s")
+                raise TaskFailed(
+                    "timeout",
+                    f"no result after {self.timeout_seconds:g} s",
+                    time.perf_counter() - start,
+                )
             result = self._conn.recv()
         except (EOFError, OSError) as exc:  # a crash, or the memory limit hit in C code
             error = f"worker process died ({self._exit_reason()}; {type(exc).__name__})"
             self._stop(kill=True)
-            raise TaskFailed("failed", error) from exc
+            raise TaskFailed("failed", error, time.perf_counter() - start) from exc
         if isinstance(result, _ChildError):
-            raise TaskFailed("failed", result.message)
+            raise TaskFailed("failed", result.message, time.perf_counter() - start)
         return result
 
     def close(self) -> None:
