@@ -35,7 +35,7 @@ class TaskFailed(Exception):
     is the time the call took once the child was ready (a restart after the previous file
     killed the child is not this file's time)."""
 
-    def __init__(self, status: str, error: str, seconds: float = 0.0):
+    def __init__(self, status: str, error: str, seconds: float):
         super().__init__(error)
         self.status, self.error, self.seconds = status, error, seconds
 
