@@ -53,8 +53,30 @@ def doc_id_of(path: Path) -> str:
     return file_sha256(path)[:16]
 
 
-def _check_file(path: Path, params: ExtractParams) -> int:
-    """Validate magic, size, encryption and page count; return the page count."""
+@dataclass(frozen=True)
+class _CheckedFile:
+    """What the file checks found: the page count, the engine that can read the file and,
+    when it is not the configured one, why."""
+
+    pages: int
+    engine: str
+    note: str = ""
+
+
+def _plumber_page_count(path: Path) -> int:
+    """Page count as pdfminer (under pdfplumber) reads the file; raises if it cannot."""
+    import pdfplumber
+
+    with pdfplumber.open(str(path), password="") as pdf:
+        return len(pdf.pages)
+
+
+def _check_file(path: Path, params: ExtractParams) -> _CheckedFile:
+    """Validate magic, size, encryption and page count, and name the engine to read with.
+
+    PDFium is stricter than pdfminer about some malformed files (a damaged document
+    information dictionary, say); a file PDFium refuses is read with pdfplumber when
+    pdfminer can open it, so it is assessed rather than failed."""
     size_mb = path.stat().st_size / 2**20
     if size_mb > params.max_file_mb:
         raise _Status("too_large", f"{size_mb:.0f} MB > max_file_mb {params.max_file_mb:g}")
@@ -69,14 +91,25 @@ def _check_file(path: Path, params: ExtractParams) -> int:
     except pdfium.PdfiumError as exc:
         if "password" in str(exc).lower():
             raise _Status("encrypted", "password required (empty password tried)") from exc
-        raise _Status("failed", f"unreadable PDF: {exc}") from exc
-    try:
-        pages = len(doc)
-    finally:
-        doc.close()
-    if pages > params.max_pages:
-        raise _Status("too_large", f"{pages} pages > max_pages {params.max_pages}", pages)
-    return pages
+        refused = str(exc).rstrip(".")
+        unreadable = f"unreadable PDF: {refused}; pdfplumber cannot read it either"
+        try:
+            pages = _plumber_page_count(path)
+        except Exception as plumber_exc:
+            raise _Status("failed", unreadable) from plumber_exc
+        if not pages:
+            raise _Status("failed", unreadable) from exc
+        checked = _CheckedFile(pages, "pdfplumber",
+                               f"read with pdfplumber, PDFium refused it: {refused}")
+    else:
+        try:
+            checked = _CheckedFile(len(doc), params.engine)
+        finally:
+            doc.close()
+    if checked.pages > params.max_pages:
+        raise _Status("too_large", f"{checked.pages} pages > max_pages {params.max_pages}",
+                      checked.pages)
+    return checked
 
 
 def extract_file(
@@ -94,8 +127,9 @@ def extract_file(
     row = {"doc_id": doc_id, "path": source, "pages": 0, "units": 0, "chars": 0}
     units: list[dict] = []
     try:
-        row["pages"] = _check_file(path, params)
-        pages = list(read_pages(path, params.engine, password=""))
+        checked = _check_file(path, params)
+        row["pages"] = checked.pages
+        pages = list(read_pages(path, checked.engine, password=""))
         failed = [p for p in pages if p.error]
         texty = [p for p in pages if p.chars >= params.min_text_chars_per_page]
         total = sum(p.chars for p in pages)
@@ -119,6 +153,7 @@ def extract_file(
             raise _Status("no_text_layer", f"text layer gives no units ({total} chars)", len(pages))
         status = "partial" if failed else "ok"
         error = f"{len(failed)} page(s) failed: {failed[0].error}" if failed else ""
+        error = "; ".join(e for e in (checked.note, error) if e)
     except _Status as s:
         status, error = s.status, s.error
         row["pages"] = row["pages"] or s.pages

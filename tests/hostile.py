@@ -85,6 +85,23 @@ def broken_xref_pdf(folder: Path, name: str = "broken_xref.pdf") -> Path:
     return path
 
 
+def damaged_page_tree_pdf(folder: Path, name: str = "damaged_page_tree.pdf") -> Path:
+    """A 3-page PDF whose /Pages object is overwritten with zero bytes, as a download that
+    was preallocated and not finished leaves it: PDFium refuses the file, while pdfminer
+    finds the pages by their /Type."""
+    full = _text_pdf(folder / f".{name}.full", 3)
+    data = bytearray(full.read_bytes())
+    full.unlink()
+    start = data.index(b"/Type /Pages")
+    start = data.rindex(b" 0 obj", 0, start)
+    start = data.rindex(b"\n", 0, start) + 1
+    end = data.index(b"endobj", start) + len(b"endobj")
+    data[start:end] = bytes(end - start)
+    path = folder / name
+    path.write_bytes(bytes(data))
+    return path
+
+
 def encrypted_pdf(folder: Path, name: str = "encrypted_user.pdf") -> Path:
     """A PDF that needs the user password "user" to open."""
     from reportlab.lib.pdfencrypt import StandardEncryption
@@ -262,6 +279,7 @@ WRITERS = {
     "encrypted_user.pdf": encrypted_pdf,
     "encrypted_owner_only.pdf": owner_only_pdf,
     "image_only.pdf": image_only_pdf,
+    "damaged_page_tree.pdf": damaged_page_tree_pdf,
     "bomb.pdf": decompression_bomb_pdf,
     "tiny_boxes.pdf": tiny_boxes_pdf,
     "recursive_pages.pdf": recursive_page_tree_pdf,

@@ -31,9 +31,9 @@ from openpyxl import load_workbook
 
 from pipeline.batch import QUARANTINE_DIR, run_batch
 from pipeline.cli import main
-from pipeline.extract import extract_file_isolated
+from pipeline.extract import extract_file, extract_file_isolated
 from pipeline.model import META_FILE, MODEL_FILE, ModelError, load_model
-from pipeline.params import load_params
+from pipeline.params import ExtractParams, load_params
 from pipeline.schema import NOT_ASSESSED_STATUSES
 
 TIMEOUT = 8.0  # per-file timeout in these tests (params.yaml: 120 s)
@@ -49,6 +49,8 @@ EXPECTED: dict[str, set[str]] = {
     "error_page.pdf": {"not_pdf"},  # an HTML 404 page saved as .pdf
     "truncated.pdf": {"failed", "partial"},  # half a download; pdfium cannot rebuild it
     "broken_xref.pdf": {"ok"},  # wrong startxref and offsets: the xref is rebuilt
+    # the /Pages object zeroed: PDFium refuses the file, pdfplumber reads it
+    "damaged_page_tree.pdf": {"ok"},
     "encrypted_user.pdf": {"encrypted"},  # needs the user password
     "encrypted_owner_only.pdf": {"ok"},  # opens with the empty user password
     "image_only.pdf": {"no_text_layer"},  # a scan without OCR
@@ -246,6 +248,30 @@ def test_extract_cli_over_hostile_files(hostile_dir, params_file, tmp_path):
     assert (units["source_path"].str.endswith("/good.pdf")).sum() > 0
     assert _children() == []
     assert _hashes(hostile_dir) == before
+
+
+def test_a_file_pdfium_refuses_is_read_with_pdfplumber(tmp_path):
+    """A damaged page tree: PDFium refuses the file, pdfplumber gives the same units as it
+    gives for the file undamaged, and the manifest says which engine read it and why."""
+    import pypdfium2 as pdfium
+
+    damaged = hostile.damaged_page_tree_pdf(tmp_path)
+    with pytest.raises(pdfium.PdfiumError):
+        pdfium.PdfDocument(str(damaged))
+    result = extract_file(damaged, ExtractParams())
+    row = result.manifest
+    assert (row["status"], row["pages"]) == ("ok", 3)
+    assert row["error"].startswith("read with pdfplumber, PDFium refused it: ")
+    intact = extract_file(hostile.text_pdf(tmp_path), ExtractParams(engine="pdfplumber"))
+    assert [u["text"] for u in result.units] == [u["text"] for u in intact.units]
+    assert len(result.units) > 10
+
+
+def test_a_file_neither_engine_reads_names_both(tmp_path):
+    row = extract_file(hostile.truncated_pdf(tmp_path), ExtractParams()).manifest
+    assert row["status"] == "failed"
+    assert row["error"].startswith("unreadable PDF: ")
+    assert row["error"].endswith("; pdfplumber cannot read it either")
 
 
 def test_quarantine_names_stay_apart(tmp_path):
