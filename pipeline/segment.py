@@ -192,8 +192,68 @@ def sentence_pipeline(lang: str):
     return nlp
 
 
+# The number or letter of the next list item left at the end of a sentence ("… ; 2.",
+# "… : b)", or "2." alone): both sentence splitters end a sentence there.
+_TRAILING_ITEM_NUMBER = re.compile(r"(?:^|(?<=[;:])\s*)(?:\d{1,3}|[a-z]|[ivx]{1,4})[.)°]$")
+
+
+# A run of sentences with no place to cut in it (see _sentences_for_cutting) is kept whole
+# up to this many times max_unit_words, like one long sentence; past that (text without
+# capitals, say) it is cut at its sentences after all.
+_UNCUT_RUN_MAX_FACTOR = 2
+
+
+def _sentences_for_cutting(sentences: list[str]) -> list[list[str]]:
+    """The sentences of a long text in runs that a cut may separate: a list item's number
+    goes with its item, and a sentence opening in lower case (a splitter's mistake,
+    "L'employeur | est tenu", or the rest of a list item) stays with the one before, so
+    no unit opens mid-sentence."""
+    moved: list[str] = []
+    carry = ""
+    for sent in sentences:
+        sent = f"{carry} {sent}".strip() if carry else sent
+        carry = ""
+        number = _TRAILING_ITEM_NUMBER.search(sent)
+        if number:
+            carry, sent = number.group().strip(), sent[: number.start()].rstrip()
+        if sent:
+            moved.append(sent)
+    if carry:  # a number at the very end has no item to go with
+        if moved:
+            moved[-1] = f"{moved[-1]} {carry}"
+        else:
+            moved.append(carry)
+    runs: list[list[str]] = []
+    for sent in moved:
+        if runs and sent[:1].islower():
+            runs[-1].append(sent)
+        else:
+            runs.append([sent])
+    return runs
+
+
+def _pack(pieces: list[tuple[str, int]], max_words: int) -> list[str]:
+    """Join consecutive (text, words) pieces into chunks of at most ``max_words`` words
+    (a piece longer than that is a chunk of its own)."""
+    chunks: list[str] = []
+    cur: list[str] = []
+    n = 0
+    for text, k in pieces:
+        if cur and n + k > max_words:
+            chunks.append(" ".join(cur))
+            cur, n = [], 0
+        cur.append(text)
+        n += k
+    if cur:
+        chunks.append(" ".join(cur))
+    return chunks
+
+
 def split_long(texts: list[str], langs: list[str], max_words: int) -> list[list[str]]:
-    """Split each text longer than ``max_words`` into chunks of whole sentences."""
+    """Split each text longer than ``max_words`` into chunks of whole sentences, cut only
+    where a new sentence or list item starts (see ``_sentences_for_cutting``). A run with
+    no such place in it stays whole up to twice ``max_words`` and is cut at its sentences
+    past that."""
     out: list[list[str]] = [[t] for t in texts]
     todo = [i for i, t in enumerate(texts) if len(t.split()) > max_words]
     for lang in ("fr", "en"):
@@ -202,19 +262,16 @@ def split_long(texts: list[str], langs: list[str], max_words: int) -> list[list[
             continue
         nlp = sentence_pipeline(lang)
         for i, doc in zip(idx, nlp.pipe(texts[i] for i in idx), strict=True):
-            chunks: list[str] = []
-            cur: list[str] = []
-            n = 0
-            for sent in doc.sents:
-                k = len(sent.text.split())
-                if cur and n + k > max_words:
-                    chunks.append(" ".join(cur))
-                    cur, n = [], 0
-                cur.append(sent.text.strip())
-                n += k
-            if cur:
-                chunks.append(" ".join(cur))
-            out[i] = chunks
+            runs = _sentences_for_cutting([s.text.strip() for s in doc.sents])
+            pieces: list[tuple[str, int]] = []
+            for run in runs:
+                words = sum(len(s.split()) for s in run)
+                if words <= _UNCUT_RUN_MAX_FACTOR * max_words:
+                    pieces.append((" ".join(run), words))
+                else:
+                    pieces.extend((c, len(c.split())) for c in
+                                  _pack([(s, len(s.split())) for s in run], max_words))
+            out[i] = _pack(pieces, max_words)
     return out
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from pipeline.layout import Block
@@ -168,6 +170,36 @@ def test_long_unit_split_at_sentences():
     assert " ".join(chunks) == text
     (en,) = split_long(["The officer checks the visa. " * 30], ["en"], 40)
     assert len(en) > 1
+
+
+# A list of items inside an article: both sentence splitters end a "sentence" after each
+# item's number ("… ; 2.") and the French one also cuts "L'employeur | est tenu".
+_LIST_ARTICLES = {
+    "fr": "Ne sont pas compris dans le salaire, sans que cette énumération soit limitative : "
+          "1. les primes d'ancienneté, d'assiduité et de rendement ; 2. les indemnités pour "
+          "frais professionnels et assimilés ; 3. les primes de panier. L'employeur est tenu "
+          "de ventiler le salaire et les accessoires du salaire sur le bulletin de paie, "
+          "comme le prévoit l'article 12. Le bulletin est conservé cinq ans.",
+    "en": "The following sums are not part of the wage, without this list being exhaustive: "
+          "1. bonuses for seniority, attendance and output; 2. allowances for professional "
+          "costs and travel; 3. meal allowances. The employer shall keep a record of them, "
+          "as required by Article 12. The record is kept for five years.",
+}
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize("max_words", [20, 25, 30])
+def test_long_unit_is_cut_where_a_sentence_or_item_starts(lang, max_words):
+    text = _LIST_ARTICLES[lang]
+    (chunks,) = split_long([text], [lang], max_words)
+    assert len(chunks) > 1
+    assert " ".join(chunks) == text
+    # A chunk over max_words is one that has no place to cut: one sentence in truth
+    assert all(len(c.split()) <= max_words or not re.search(r"[.;:] [A-Z0-9]", c)
+               for c in chunks), chunks
+    assert not [c for c in chunks if c[:1].islower()], chunks  # no unit opens mid-sentence
+    assert not [c for c in chunks if re.search(r"[;:]\s*\d[.]$", c)], chunks  # nor "; 2." at its end
+    assert not [c for c in chunks if c.startswith("12.")], chunks  # "article 12." is no item
 
 
 @pytest.mark.parametrize(
