@@ -64,7 +64,9 @@ class CoverageResult:
     by: str
     params: MatrixParams
     areas: tuple[str, ...]
-    documents: pd.DataFrame  # one row per input document, with metadata, group and status
+    # one row per input file, with metadata, group and status; files with the same bytes
+    # share a doc_id, name the first in ``same_as`` and are ``counted`` once per group
+    documents: pd.DataFrame
     long: pd.DataFrame  # one row per group x area
     units: pd.DataFrame  # wide: group, label, A..I
     share: pd.DataFrame
@@ -114,13 +116,17 @@ def _documents(predictions: pd.DataFrame, manifest: pd.DataFrame | None) -> pd.D
         for col in ("doc_id", "path", "status", "error"):
             docs[col] = docs[col].map(_clean) if col in docs else ""
         docs["doc_id"] = docs["doc_id"].where(docs["doc_id"] != "", "path:" + docs["path"])
-        docs = docs.sort_values(["doc_id", "path"]).drop_duplicates("doc_id")
+        # Files with the same bytes share a doc_id: each keeps its row (and its metadata),
+        # and names the first of them.
+        docs = docs.sort_values(["doc_id", "path"]).drop_duplicates(["doc_id", "path"])
         unknown = sorted(set(predictions["doc_id"]) - set(docs["doc_id"]))
         if unknown:
             raise ValueError(
                 f"predictions hold units of {len(unknown)} document(s) missing "
                 f"from the manifest (e.g. {unknown[0]}); pass the matching --manifest"
             )
+    first = docs.groupby("doc_id")["path"].transform("first")
+    docs["same_as"] = first.where(first != docs["path"], "")
     docs["assessed"] = ~docs["status"].str.lower().isin(NOT_ASSESSED_STATUSES)
     counts = predictions.groupby("doc_id").size()
     docs["n_units"] = docs["doc_id"].map(counts).fillna(0).astype("int64")
@@ -190,12 +196,26 @@ def _assign_groups(docs: pd.DataFrame, by: str) -> pd.DataFrame:
     else:
         docs["group"] = docs[by].where(docs[by] != "", UNKNOWN)
         docs["label"] = docs["group"]
+    # A file whose content another file of the same group already has counts once.
+    docs["counted"] = ~docs.duplicated(["doc_id", "group"])
     order = docs.assign(_u=docs["group"] == UNKNOWN, _k=docs["label"].str.casefold())
     return (
-        order.sort_values(["_u", "_k", "group", "doc_id"])
+        order.sort_values(["_u", "_k", "group", "doc_id", "path"])
         .drop(columns=["_u", "_k"])
         .reset_index(drop=True)
     )
+
+
+def _copy_warnings(docs: pd.DataFrame, by: str) -> list[str]:
+    """One warning naming the files whose bytes repeat another input's."""
+    copies = docs[docs["same_as"] != ""]
+    if copies.empty:
+        return []
+    pairs = [f"{row.path} = {row.same_as}" for row in copies.head(5).itertuples()]
+    return [
+        f"{len(copies)} file(s) have the same content as another input and count once per "
+        f"{by}: " + "; ".join(pairs) + (" ..." if len(copies) > 5 else "")
+    ]
 
 
 def _terms(explanation: str, code: str) -> str:
@@ -287,13 +307,15 @@ def build_coverage(
     docs, warnings = _attach_metadata(docs, metadata)
     warnings += _text_warnings(docs, params.min_known_words)
     docs = _assign_groups(docs, by)
+    warnings += _copy_warnings(docs, by)
+    counted = docs[docs["counted"]]
     units = predictions[predictions["doc_id"].isin(docs.loc[docs["assessed"], "doc_id"])]
     passages = _passages(units, areas)
-    cells = _document_cells(docs, units, passages, areas, params)
-    cells = cells.merge(docs[["doc_id", "group"]], on="doc_id")
+    cells = _document_cells(counted.drop_duplicates("doc_id"), units, passages, areas, params)
+    cells = cells.merge(counted[["doc_id", "group"]], on="doc_id")
     cells["rank"] = cells["level"].map({lv: i for i, lv in enumerate(LEVELS)})
 
-    groups = docs.groupby("group", sort=False).agg(
+    groups = counted.groupby("group", sort=False).agg(
         label=("label", "first"),
         n_documents=("doc_id", "size"),
         n_not_assessed=("assessed", lambda s: int((~s).sum())),
@@ -354,7 +376,7 @@ def build_coverage(
         share=wide("share"),
         level=wide("level"),
         gaps=_gaps(long, groups, areas),
-        evidence=_evidence(long, passages, docs, params),
+        evidence=_evidence(long, passages, counted, params),
         passages=passages,
         warnings=tuple(warnings),
     )

@@ -160,9 +160,12 @@ def about_table(result: CoverageResult, model_id: str = "") -> pd.DataFrame:
 
 
 def documents_table(result: CoverageResult) -> pd.DataFrame:
-    """The manifest columns plus metadata, group and assessed flag, one row per document."""
+    """The manifest columns plus metadata, group and assessed flag, one row per input file
+    (``same_as``: the first file with the same bytes; ``counted``: whether it counts in its
+    group, a copy counting once per group)."""
     first = [c for c in MANIFEST_COLUMNS if c in result.documents.columns]
-    extra = ["assessed", "n_units", "title", "country", "year", "doc_type", "group"]
+    extra = ["assessed", "n_units", "title", "country", "year", "doc_type", "group",
+             "same_as", "counted"]
     return result.documents[first + [c for c in extra if c not in first]]
 
 

@@ -285,13 +285,23 @@ def _documents_html(result: CoverageResult, colours: dict[str, str]) -> str:
     for hit in result.passages.to_dict("records"):  # rows are in document, unit order
         by_doc.setdefault(hit["doc_id"], {}).setdefault(hit["unit_id"], []).append(hit)
     parts = []
+    shown: dict[str, str] = {}  # doc_id -> title of the file whose passages are listed
     for doc in result.documents.to_dict("records"):
         facts = " · ".join(_e(doc[c]) for c in ("country", "year", "doc_type") if doc[c])
+        first = doc["doc_id"] not in shown
+        anchor = f' id="{_anchor("doc", doc["doc_id"])}"' if first else ""
         parts.append(
-            f'<div class="doc" id="{_anchor("doc", doc["doc_id"])}"><h3>{_e(doc["title"])}</h3>'
+            f'<div class="doc"{anchor}><h3>{_e(doc["title"])}</h3>'
             f'<div class="meta">{_e(doc["path"])}{" · " + facts if facts else ""} · '
             f"{_e(doc['n_units'])} units · status {_e(doc['status'])}{_known_words(doc)}</div>"
         )
+        if not first:  # the same bytes as a file above: its passages are not listed twice
+            parts.append(
+                f'<p>Same content as <a href="#{_anchor("doc", doc["doc_id"])}">'
+                f"{_e(shown[doc['doc_id']])}</a>; its passages are listed there.</p></div>"
+            )
+            continue
+        shown[doc["doc_id"]] = doc["title"]
         if not doc["assessed"]:
             err = f": {_e(doc['error'])}" if doc.get("error") else ""
             parts.append(f'<p class="status">Not assessed (NA){err}</p>')

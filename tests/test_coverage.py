@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 from matrix_data import assert_traces_to_units, sample_inputs
@@ -16,6 +18,7 @@ from pipeline.coverage import (
     level_for,
 )
 from pipeline.params import MatrixParams
+from pipeline.report import render_html
 from pipeline.taxonomy import area_codes
 
 PARAMS = MatrixParams()
@@ -148,3 +151,50 @@ def test_no_units_at_all_gives_an_all_na_or_empty_matrix(inputs):
     only_na = manifest[manifest["status"] != "ok"]
     result = build_coverage(empty, only_na, metadata, PARAMS, by="country")
     assert set(result.long["level"]) == {NA} and result.evidence.empty
+
+
+def _with_copies(inputs):
+    """doc1's bytes saved twice more: once under Senegal (SN), once again under France."""
+    predictions, manifest, metadata = inputs
+    first = manifest[manifest["doc_id"] == "doc1"].iloc[0]
+    copies = pd.DataFrame([first.to_dict() | {"path": "pdfs/sn/loi1.pdf"},
+                           first.to_dict() | {"path": "pdfs/fr/loi1_again.pdf"}])
+    extra_meta = pd.DataFrame({"path": ["sn/loi1.pdf", "fr/loi1_again.pdf"],
+                               "country": ["SN", "FR"], "year": ["2019", "2019"],
+                               "title": ["Loi 1 (SN)", "Loi 1 again"], "doc_type": ["law", "law"]})
+    return (predictions, pd.concat([manifest, copies], ignore_index=True),
+            pd.concat([metadata, extra_meta], ignore_index=True))
+
+
+def test_files_with_the_same_bytes_count_once_per_group(inputs):
+    plain = build_coverage(*inputs, PARAMS, by="country").long.set_index(["group", "area"])
+    result = build_coverage(*_with_copies(inputs), PARAMS, by="country")
+    long = result.long.set_index(["group", "area"])
+    # France already has the file: the second French copy changes nothing there
+    assert long.loc[("FR", "B"), "units"] == plain.loc[("FR", "B"), "units"] == 3
+    assert long.loc[("FR", "B"), "n_documents"] == plain.loc[("FR", "B"), "n_documents"]
+    # Senegal gets the law its copy holds (before: one NA scan and one empty document)
+    assert plain.loc[("SN", "B"), "level"] == NOT_ADDRESSED
+    assert long.loc[("SN", "B"), "level"] == SUBSTANTIVE and long.loc[("SN", "B"), "units"] == 3
+    assert long.loc[("SN", "B"), "n_documents"] == 3
+    # every input file is listed, each copy naming the first file with its bytes
+    docs = result.documents.set_index("path")
+    assert len(docs) == 7
+    assert docs.loc["pdfs/sn/loi1.pdf", "same_as"] == "pdfs/doc1.pdf"
+    assert docs.loc["pdfs/fr/loi1_again.pdf", "same_as"] == "pdfs/doc1.pdf"
+    assert docs.loc["pdfs/doc1.pdf", "same_as"] == ""
+    assert docs.loc["pdfs/sn/loi1.pdf", "counted"]
+    assert not docs.loc["pdfs/fr/loi1_again.pdf", "counted"]
+    assert any("2 file(s) have the same content" in w for w in result.warnings)
+    # by document the bytes are one document, its evidence listed once
+    by_document = build_coverage(*_with_copies(inputs), PARAMS, by="document")
+    plain_document = build_coverage(*inputs, PARAMS, by="document")
+    assert by_document.level["group"].tolist() == plain_document.level["group"].tolist()
+    assert by_document.evidence.equals(plain_document.evidence)
+
+
+def test_report_lists_a_copy_once_and_points_to_its_passages(inputs):
+    html = render_html(build_coverage(*_with_copies(inputs), PARAMS, by="country"))
+    anchors = re.findall(r'<div class="doc" id="([^"]+)"', html)
+    assert len(anchors) == len(set(anchors)) == 5
+    assert html.count("Same content as <a href=") == 2
