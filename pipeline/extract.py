@@ -159,6 +159,8 @@ def extract_file(
         row["pages"] = row["pages"] or s.pages
     except MemoryError:
         status, error = "failed", "out of memory (max_memory_mb)"
+    except OSError as exc:  # gone, a link to nowhere, no permission
+        status, error = "failed", f"cannot read the file: {exc.strerror or exc}"
     except Exception as exc:  # a bad file is reported, never raised
         status, error = "failed", f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
     row.update(
@@ -237,12 +239,13 @@ def extract_file_isolated(
 
 
 def expand_inputs(inputs: list[Path]) -> list[tuple[Path, str]]:
-    """Files to read, with the path to report: folders are searched recursively for *.pdf."""
+    """Files to read, with the path to report: folders are searched recursively for *.pdf
+    (a link to nowhere named .pdf included, so that it gets its manifest row)."""
     out: list[tuple[Path, str]] = []
     for item in inputs:
         item = Path(item)
         if item.is_dir():
-            files = [p for p in item.rglob("*") if p.is_file() and p.suffix.lower() == ".pdf"]
+            files = [p for p in item.rglob("*") if p.suffix.lower() == ".pdf" and not p.is_dir()]
             out += [(p, p.as_posix()) for p in sorted(files)]
         else:
             out.append((item, item.as_posix()))

@@ -133,6 +133,21 @@ def test_isolated_single_file_and_jsonl(tmp_path):
     assert manifest["units"].iloc[0] == len(units) == len(result.units)
 
 
+def test_a_link_to_nowhere_in_a_folder_gets_its_failure_row(tmp_path):
+    folder = tmp_path / "in"
+    (folder / "annex.pdf").mkdir(parents=True)  # a folder named .pdf is searched, not read
+    good = folder / "act.pdf"
+    good.write_bytes((SAMPLES / "sudmark_immigration_act_2023.pdf").read_bytes())
+    (folder / "gone.pdf").symlink_to(tmp_path / "deleted.pdf")
+    manifest = extract_paths([folder], tmp_path / "out", ExtractParams())
+    rows = manifest.set_index("path")
+    assert sorted(rows.index) == [good.as_posix(), (folder / "gone.pdf").as_posix()]
+    gone = rows.loc[(folder / "gone.pdf").as_posix()]
+    assert gone["status"] == "failed"
+    assert gone["error"] == "cannot read the file: No such file or directory"
+    assert rows.loc[good.as_posix(), "status"] == "ok"
+
+
 def test_timeout_is_reported(tmp_path):
     pdf = SAMPLES / "norland_reintegration_evaluation_2024.pdf"
     params = ExtractParams(timeout_seconds=0.0)
