@@ -137,12 +137,32 @@ def _hint_holds(segs: list[Segment], hint: float, width: float) -> bool:
     return cross <= 1
 
 
+_PAGE_NUMBER = re.compile(r"^[-–—(\[]?\s*(?:\d{1,4}|[ivxlcdm]{1,6})\s*[-–—)\]]?$", re.IGNORECASE)
+
+
+def _lone_page_numbers(segs: list[Segment]) -> list[Segment]:
+    """The page number alone on the page's first or last line ("1", "- 12 -", "iv"): it
+    sits under or over the gutter of a two-column page, so it does not count against one."""
+    if len(segs) < 3:
+        return []
+    found = []
+    last = max(segs, key=lambda s: s.top)
+    if last.top >= max(s.bottom for s in segs if s is not last) - 1:
+        found.append(last)
+    first = min(segs, key=lambda s: s.bottom)
+    if first.bottom <= min(s.top for s in segs if s is not first) + 1:
+        found.append(first)
+    return [s for s in found if _PAGE_NUMBER.match(s.text.strip())]
+
+
 def find_gutter(segs: list[Segment], width: float, hint: float = 0.0) -> float:
     """x of a vertical gap that splits the page's segments into two columns (0.0 if none);
     ``hint`` is the previous page's gutter, kept for short pages (a document's last page)."""
-    n = len(segs)
     if hint and _hint_holds(segs, hint, width):
         return hint
+    numbers = _lone_page_numbers(segs)
+    segs = [s for s in segs if not any(s is m for m in numbers)]
+    n = len(segs)
     if n < 12 or width <= 0:
         return 0.0
     import numpy as np

@@ -184,6 +184,62 @@ def _kerned_pdf(path: Path) -> Path:
     return path
 
 
+_LEFT_COLUMN = (
+    "The consulate examines every application for a short-stay visa within fifteen days "
+    "and gives its reasons in writing when it refuses one. An applicant may ask for the "
+    "decision to be reviewed by the central visa authority within one month."
+)
+_RIGHT_COLUMN = (
+    "Employers who recruit seasonal workers abroad register each contract with the labour "
+    "office before the worker travels. The office checks that the wage and the housing "
+    "offered meet the collective agreement of the sector."
+)
+
+_CLOSING = ("These rules apply from the first day of the month that follows their publication "
+            "in the official journal, to applications made from that day.")
+
+
+def _two_column_page_with_title_and_page_number(path: Path) -> Path:
+    """A LaTeX-like article page: a centred title (wider than a column), author and date
+    above two columns 11 pt apart, and the page number centred under them, on the gutter:
+    with the author and date, the third short line across the gutter."""
+    from reportlab.lib.utils import simpleSplit
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path), pagesize=(595, 842))
+    c.setFont("Times-Roman", 17)
+    c.drawCentredString(306, 740, "Two Columns on Entry, Stay and Work in the Republic")
+    c.setFont("Times-Roman", 12)
+    c.drawCentredString(306, 715, "A. Author")
+    c.drawCentredString(306, 698, "3 January 2026")
+    for x0, text in ((72, _LEFT_COLUMN), (311, _RIGHT_COLUMN)):
+        y = 660
+        for paragraph in (text, _CLOSING):
+            lines = simpleSplit(paragraph, "Times-Roman", 10, 228)
+            for i, line in enumerate(lines):
+                # justified, as LaTeX sets it: every line but the last ends at the column edge
+                gaps = line.count(" ")
+                spare = 228 - c.stringWidth(line, "Times-Roman", 10)
+                words = c.beginText(x0, y)
+                words.setFont("Times-Roman", 10)
+                words.setWordSpace(spare / gaps if gaps and i < len(lines) - 1 else 0)
+                words.textLine(line)
+                c.drawText(words)
+                y -= 12
+            y -= 12
+    c.setFont("Times-Roman", 10)
+    c.drawCentredString(305.5, 60, "1")
+    c.save()
+    return path
+
+
+@pytest.mark.parametrize("engine", ["pdfium", "pdfplumber"])
+def test_page_number_under_the_gutter_does_not_merge_the_columns(tmp_path, engine):
+    units = _units(_two_column_page_with_title_and_page_number(tmp_path / "cols.pdf"), engine)
+    texts = [u["text"] for u in units]
+    assert _LEFT_COLUMN in texts and _RIGHT_COLUMN in texts, texts
+
+
 def _units(pdf: Path, engine: str) -> list[dict]:
     return extract_file(pdf, ExtractParams(engine=engine)).units
 
