@@ -18,6 +18,12 @@ from pathlib import Path
 ENGINES: tuple[str, ...] = ("pdfium", "pdfplumber")
 _MARKER = re.compile(r"^[\d*†‡a-z]{1,3}$")
 _SPACES = re.compile(r"\s{2,}")
+# A page number as a line of its own: "12", "- 12 -", "Page 3 of 10", "p. 4", "iv".
+PAGE_NUMBER = re.compile(
+    r"^(?:page|p\.|seite)?\s*[-–—(]?\s*\d{1,4}\s*[-–—)]?\s*(?:(?:/|of|sur|de|von)\s*\d{1,4})?$"
+    r"|^[ivxlcdm]{1,6}$",
+    re.IGNORECASE,
+)
 _MAX_STEPS = 4  # characters to step over when a box's first character is found late
 # A horizontal gap between two characters or boxes of a line wider than this share of the
 # font size is a word space. A space is ~0.25-0.28 em; tracked (letter-spaced) text leaves
@@ -137,7 +143,6 @@ def _hint_holds(segs: list[Segment], hint: float, width: float) -> bool:
     return cross <= 1
 
 
-_PAGE_NUMBER = re.compile(r"^[-–—(\[]?\s*(?:\d{1,4}|[ivxlcdm]{1,6})\s*[-–—)\]]?$", re.IGNORECASE)
 
 
 def _lone_page_numbers(segs: list[Segment]) -> list[Segment]:
@@ -152,7 +157,7 @@ def _lone_page_numbers(segs: list[Segment]) -> list[Segment]:
     first = min(segs, key=lambda s: s.bottom)
     if first.bottom <= min(s.top for s in segs if s is not first) + 1:
         found.append(first)
-    return [s for s in found if _PAGE_NUMBER.match(s.text.strip())]
+    return [s for s in found if PAGE_NUMBER.match(s.text.strip())]
 
 
 def find_gutter(segs: list[Segment], width: float, hint: float = 0.0) -> float:

@@ -8,13 +8,8 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 
-from pipeline.engines import BULLET_GLYPHS, Line, Page
+from pipeline.engines import BULLET_GLYPHS, PAGE_NUMBER, Line, Page
 
-PAGE_NUMBER = re.compile(
-    r"^(?:page|p\.|seite)?\s*[-–—(]?\s*\d{1,4}\s*[-–—)]?\s*(?:(?:/|of|sur|de|von)\s*\d{1,4})?$"
-    r"|^[ivxlcdm]{1,6}$",
-    re.IGNORECASE,
-)
 _NOTE_START = re.compile(r"^(?:\(?\d{1,3}[).]?\s|[*†‡]\s?|\[\d{1,3}\]\s)")
 # A list item opens with a bullet (engines.BULLET_GLYPHS), a dash or Word's "o" of
 # second-level lists followed by a space (a line may open with "-2" or "-based"), or a
@@ -63,6 +58,23 @@ def reading_order(page: Page) -> list[Line]:
     return out + sorted(band, key=lambda x: (x.column, x.top))
 
 
+def _edge_page_numbers(page: Page) -> list[Line]:
+    """A page number alone on the page's first or last line and set apart from the text by
+    twice its height: page furniture wherever the margins put it (a LaTeX article's sits at
+    83% of the page height, outside BAND)."""
+    lines = sorted(page.lines, key=lambda ln: ln.top)
+    if len(lines) < 2:
+        return []
+    found = []
+    last, before = lines[-1], lines[-2]
+    if last.top - before.bottom >= 2 * (last.bottom - last.top):
+        found.append(last)
+    first, after = lines[0], lines[1]
+    if after.top - first.bottom >= 2 * (first.bottom - first.top):
+        found.append(first)
+    return [ln for ln in found if PAGE_NUMBER.match(ln.text.strip())]
+
+
 def strip_running(
     pages: list[Page],
     min_pages: int,
@@ -94,10 +106,13 @@ def strip_running(
     removed: list[str] = []
     for p in pages:
         keep = []
+        numbers = _edge_page_numbers(p)
         for ln in p.lines:
             in_band = ln.top < 1.3 * BAND * p.height or ln.bottom > (1 - 1.3 * BAND) * p.height
             key = (_norm(ln.text), round(ln.top / 10))
-            if in_band and (key in running or PAGE_NUMBER.match(ln.text.strip())):
+            if (in_band and (key in running or PAGE_NUMBER.match(ln.text.strip()))) or any(
+                ln is n for n in numbers
+            ):
                 removed.append(ln.text)
             else:
                 keep.append(ln)

@@ -105,3 +105,27 @@ def test_an_article_opening_some_pages_is_not_taken_for_a_running_title():
     texts = [b.text for b in build_blocks(pages)]
     opening = [t.split("\n")[0] for t in texts if t.startswith("Article")]
     assert opening == [f"Article {n}" for n in range(2, 11, 2)]
+
+
+def test_a_page_number_above_the_bottom_band_does_not_enter_a_paragraph():
+    # A LaTeX article's page number sits at 83% of the page height, outside the band
+    # searched for running footers; a sentence running on to the next page passed over it.
+    first = _page([(LEFT, "The consulate examines every application for a visa and", RIGHT),
+                   (LEFT, "gives its reasons in writing when it refuses one; the", RIGHT)])
+    first.lines.append(Line("1", 296.0, 301.0, 700.0, 707.0, SIZE))
+    second = _page([(LEFT, "applicant may ask for a review within one month.", 330.0)])
+    second.number = 2
+    second.lines.append(Line("2", 296.0, 301.0, 700.0, 707.0, SIZE))
+    texts = [b.text.replace("\n", " ") for b in build_blocks([first, second])]
+    assert texts == ["The consulate examines every application for a visa and gives its "
+                     "reasons in writing when it refuses one; the applicant may ask for a "
+                     "review within one month."]
+
+
+def test_a_number_closing_a_table_row_is_not_taken_for_a_page_number():
+    # the last line holds a number, but beside other cells of its row: not page furniture
+    page = _page([(LEFT, "Permits issued in 2024, by type", RIGHT)])
+    page.lines += [Line("Work permits", LEFT, 140.0, 160.0, 170.0, SIZE),
+                   Line("1204", 400.0, 420.0, 160.0, 170.0, SIZE)]
+    texts = " ".join(b.text for b in build_blocks([page]))
+    assert "1204" in texts
