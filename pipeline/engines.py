@@ -145,19 +145,23 @@ def _hint_holds(segs: list[Segment], hint: float, width: float) -> bool:
 
 
 
-def _lone_page_numbers(segs: list[Segment]) -> list[Segment]:
-    """The page number alone on the page's first or last line ("1", "- 12 -", "iv"): it
-    sits under or over the gutter of a two-column page, so it does not count against one."""
-    if len(segs) < 3:
+def lone_page_numbers(boxes: list) -> list:
+    """The page numbers ("1", "- 12 -", "Page 3 of 10", "iv") alone on a page's first or
+    last line and set apart from the text by twice their height: page furniture wherever
+    the margins put them. ``boxes`` are a page's segments or lines (anything with
+    ``text``, ``top`` and ``bottom``). Centred under a two-column page, such a number
+    also sits on the gutter."""
+    ordered = sorted(boxes, key=lambda b: b.top)
+    if len(ordered) < 2:
         return []
     found = []
-    last = max(segs, key=lambda s: s.top)
-    if last.top >= max(s.bottom for s in segs if s is not last) - 1:
+    last, before = ordered[-1], max(ordered[:-1], key=lambda b: b.bottom)
+    if last.top - before.bottom >= 2 * (last.bottom - last.top):
         found.append(last)
-    first = min(segs, key=lambda s: s.bottom)
-    if first.bottom <= min(s.top for s in segs if s is not first) + 1:
+    first, after = ordered[0], min(ordered[1:], key=lambda b: b.top)
+    if after.top - first.bottom >= 2 * (first.bottom - first.top):
         found.append(first)
-    return [s for s in found if PAGE_NUMBER.match(s.text.strip())]
+    return [b for b in found if PAGE_NUMBER.match(b.text.strip())]
 
 
 def find_gutter(segs: list[Segment], width: float, hint: float = 0.0) -> float:
@@ -165,7 +169,7 @@ def find_gutter(segs: list[Segment], width: float, hint: float = 0.0) -> float:
     ``hint`` is the previous page's gutter, kept for short pages (a document's last page)."""
     if hint and _hint_holds(segs, hint, width):
         return hint
-    numbers = _lone_page_numbers(segs)
+    numbers = lone_page_numbers(segs)
     segs = [s for s in segs if not any(s is m for m in numbers)]
     n = len(segs)
     if n < 12 or width <= 0:

@@ -8,7 +8,7 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 
-from pipeline.engines import BULLET_GLYPHS, PAGE_NUMBER, Line, Page
+from pipeline.engines import BULLET_GLYPHS, PAGE_NUMBER, Line, Page, lone_page_numbers
 
 _NOTE_START = re.compile(r"^(?:\(?\d{1,3}[).]?\s|[*†‡]\s?|\[\d{1,3}\]\s)")
 # A list item opens with a bullet (engines.BULLET_GLYPHS), a dash or Word's "o" of
@@ -58,23 +58,6 @@ def reading_order(page: Page) -> list[Line]:
     return out + sorted(band, key=lambda x: (x.column, x.top))
 
 
-def _edge_page_numbers(page: Page) -> list[Line]:
-    """A page number alone on the page's first or last line and set apart from the text by
-    twice its height: page furniture wherever the margins put it (a LaTeX article's sits at
-    83% of the page height, outside BAND)."""
-    lines = sorted(page.lines, key=lambda ln: ln.top)
-    if len(lines) < 2:
-        return []
-    found = []
-    last, before = lines[-1], lines[-2]
-    if last.top - before.bottom >= 2 * (last.bottom - last.top):
-        found.append(last)
-    first, after = lines[0], lines[1]
-    if after.top - first.bottom >= 2 * (first.bottom - first.top):
-        found.append(first)
-    return [ln for ln in found if PAGE_NUMBER.match(ln.text.strip())]
-
-
 def strip_running(
     pages: list[Page],
     min_pages: int,
@@ -106,7 +89,7 @@ def strip_running(
     removed: list[str] = []
     for p in pages:
         keep = []
-        numbers = _edge_page_numbers(p)
+        numbers = lone_page_numbers(p.lines)
         for ln in p.lines:
             in_band = ln.top < 1.3 * BAND * p.height or ln.bottom > (1 - 1.3 * BAND) * p.height
             key = (_norm(ln.text), round(ln.top / 10))
