@@ -164,6 +164,14 @@ def lone_page_numbers(boxes: list) -> list:
     return [b for b in found if PAGE_NUMBER.match(b.text.strip())]
 
 
+# A title block over two columns: at most this many short lines, each centred on the page
+# within this share of its width, over columns of at least this many lines each (two text
+# boxes of one line that a PDF split mid-word are not columns).
+TITLE_BLOCK_MAX_LINES = 6
+TITLE_CENTRE_TOLERANCE = 0.03
+COLUMN_MIN_LINES = 5
+
+
 def find_gutter(segs: list[Segment], width: float, hint: float = 0.0) -> float:
     """x of a vertical gap that splits the page's segments into two columns (0.0 if none);
     ``hint`` is the previous page's gutter, kept for short pages (a document's last page)."""
@@ -180,18 +188,39 @@ def find_gutter(segs: list[Segment], width: float, hint: float = 0.0) -> float:
     x1 = np.fromiter((s.x1 for s in segs), float, n)
     wide = (x1 - x0) > 0.45 * width
     xs = np.arange(0.33 * width, 0.67 * width, 1.0)
+    top = np.fromiter((s.top for s in segs), float, n)
+    bottom = np.fromiter((s.bottom for s in segs), float, n)
     crossing = (x0[:, None] < xs) & (x1[:, None] > xs)
+    on_left, on_right = x1[:, None] <= xs, x0[:, None] >= xs
     # Narrow segments (words, column lines) may cross a gutter only rarely (a centred
     # title); wide ones (full-width headings) a little more often.
     narrow_cross = crossing[~wide].sum(0)
     wide_cross = crossing[wide].sum(0)
-    left = (x1[:, None] <= xs).sum(0)
-    right = (x0[:, None] >= xs).sum(0)
     need = max(3, 0.2 * n)
-    ok = (narrow_cross <= 2) & (wide_cross <= max(2, 0.1 * n)) & (left >= need) & (right >= need)
-    if not ok.any():
+    sides = (wide_cross <= max(2, 0.1 * n)) & (on_left.sum(0) >= need) & (on_right.sum(0) >= need)
+    min_run = 0.5 * statistics.median(s.size for s in segs)
+    gutter = _widest_run(xs, sides & (narrow_cross <= 2), min_run)
+    if gutter:
+        return gutter
+    # A block of short centred lines above where both columns start (a title, authors and
+    # a date over an article's columns) does not cross the gutter, when real columns of
+    # several lines each stand under it.
+    columns_top = np.maximum(np.where(on_left, top[:, None], np.inf).min(0),
+                             np.where(on_right, top[:, None], np.inf).min(0))
+    centred = np.abs((x0 + x1) / 2 - width / 2) <= TITLE_CENTRE_TOLERANCE * width
+    title_block = (crossing & (bottom[:, None] <= columns_top + 1))[~wide & centred].sum(0)
+    titled = (title_block <= TITLE_BLOCK_MAX_LINES) & (narrow_cross - title_block <= 2)
+    gutter = _widest_run(xs, sides & titled, min_run)
+    if not gutter:
         return 0.0
-    # Centre of the widest run of acceptable positions.
+    line_tops = [{round(s.top) for s in segs if keep(s)}
+                 for keep in (lambda s: s.x1 <= gutter, lambda s: s.x0 >= gutter)]
+    return gutter if min(map(len, line_tops)) >= COLUMN_MIN_LINES else 0.0
+
+
+def _widest_run(xs, ok, min_run: float) -> float:
+    """Centre of the widest run of acceptable positions ``xs[ok]``, if at least
+    ``min_run`` wide (0.0 otherwise)."""
     best, best_len, start = 0.0, 0, None
     for i, flag in enumerate([*ok.tolist(), False]):
         if flag and start is None:
@@ -200,7 +229,6 @@ def find_gutter(segs: list[Segment], width: float, hint: float = 0.0) -> float:
             if i - start > best_len:
                 best, best_len = float(xs[(start + i - 1) // 2]), i - start
             start = None
-    min_run = 0.5 * statistics.median(s.size for s in segs)
     return best if best_len >= min_run else 0.0
 
 

@@ -199,16 +199,17 @@ _CLOSING = ("These rules apply from the first day of the month that follows thei
             "in the official journal, to applications made from that day.")
 
 
-def _two_column_page_with_title_and_page_number(path: Path) -> Path:
-    """A LaTeX-like article page: a centred title (wider than a column), author and date
-    above two columns 11 pt apart, and the page number centred under them, on the gutter:
-    with the author and date, the third short line across the gutter."""
+def _two_column_page_with_title_and_page_number(
+    path: Path, title: str = "Two Columns on Entry, Stay and Work in the Republic"
+) -> Path:
+    """A LaTeX-like article page: a centred title, author and date above two columns 11 pt
+    apart, and the page number centred under them, on the gutter."""
     from reportlab.lib.utils import simpleSplit
     from reportlab.pdfgen import canvas
 
     c = canvas.Canvas(str(path), pagesize=(595, 842))
     c.setFont("Times-Roman", 17)
-    c.drawCentredString(306, 740, "Two Columns on Entry, Stay and Work in the Republic")
+    c.drawCentredString(306, 740, title)
     c.setFont("Times-Roman", 12)
     c.drawCentredString(306, 715, "A. Author")
     c.drawCentredString(306, 698, "3 January 2026")
@@ -234,8 +235,16 @@ def _two_column_page_with_title_and_page_number(path: Path) -> Path:
 
 
 @pytest.mark.parametrize("engine", ["pdfium", "pdfplumber"])
-def test_page_number_under_the_gutter_does_not_merge_the_columns(tmp_path, engine):
-    units = _units(_two_column_page_with_title_and_page_number(tmp_path / "cols.pdf"), engine)
+@pytest.mark.parametrize("title", [
+    # wider than a column: with the author and date, the page number was the third short
+    # line across the gutter
+    "Two Columns on Entry, Stay and Work in the Republic",
+    # a short title: three short centred lines over the columns, a title block
+    "Entry and Work",
+])
+def test_a_title_block_and_page_number_do_not_merge_the_columns(tmp_path, engine, title):
+    pdf = _two_column_page_with_title_and_page_number(tmp_path / "cols.pdf", title)
+    units = _units(pdf, engine)
     texts = [u["text"] for u in units]
     assert _LEFT_COLUMN in texts and _RIGHT_COLUMN in texts, texts
 
