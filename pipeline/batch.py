@@ -96,8 +96,9 @@ class RunSummary:
 # --- inputs ---------------------------------------------------------------------------------
 
 
-def list_inputs(inputs: list[Path]) -> list[tuple[Path, str]]:
-    """PDFs to process: folders searched recursively, or a CSV manifest with a `path` column."""
+def list_inputs(inputs: list[Path], out_dir: Path | None = None) -> list[tuple[Path, str]]:
+    """PDFs to process: folders searched recursively (``out_dir`` left out), or a CSV
+    manifest with a `path` column."""
     from pipeline.extract import expand_inputs
 
     files: list[Path] = []
@@ -111,7 +112,7 @@ def list_inputs(inputs: list[Path]) -> list[tuple[Path, str]]:
             files += [p if p.is_absolute() else item.parent / p for p in map(Path, listed["path"])]
         else:
             files.append(item)
-    found = expand_inputs(files)
+    found = expand_inputs(files, out_dir)
     if not found:
         raise InputError(f"{', '.join(map(str, inputs))}: no PDF files found")
     return found
@@ -442,7 +443,7 @@ def run_batch(
     from pipeline.taxonomy import load_taxonomy
 
     started = time.perf_counter()
-    files = list_inputs(inputs)
+    files = list_inputs(inputs, out_dir)
     # A bad metadata file or --by fails now, not after hours of extraction.
     check_grouping(by, read_metadata(metadata) if metadata else None, metadata)
     workers = workers or os.cpu_count() or 1

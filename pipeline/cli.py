@@ -567,7 +567,7 @@ def extract_cmd(
     for item in inputs:
         if not item.exists():
             raise InputProblem(f"{item}: no such file or folder")
-    if not expand_inputs(list(inputs)):
+    if not expand_inputs(list(inputs), out_dir):
         raise InputProblem(f"{', '.join(map(str, inputs))}: no PDF files found")
     params = _load(params_path).extract
     if engine:

@@ -238,14 +238,17 @@ def extract_file_isolated(
         return ex.extract(Path(path), source_path)
 
 
-def expand_inputs(inputs: list[Path]) -> list[tuple[Path, str]]:
+def expand_inputs(inputs: list[Path], out_dir: Path | None = None) -> list[tuple[Path, str]]:
     """Files to read, with the path to report: folders are searched recursively for *.pdf
-    (a link to nowhere named .pdf included, so that it gets its manifest row)."""
+    (a link to nowhere named .pdf included, so that it gets its manifest row), leaving out
+    ``out_dir`` when it lies inside one: its quarantine copies are not new inputs."""
     out: list[tuple[Path, str]] = []
+    skip = Path(out_dir).resolve() if out_dir else None
     for item in inputs:
         item = Path(item)
         if item.is_dir():
-            files = [p for p in item.rglob("*") if p.suffix.lower() == ".pdf" and not p.is_dir()]
+            files = [p for p in item.rglob("*") if p.suffix.lower() == ".pdf" and not p.is_dir()
+                     and not (skip and p.parent.resolve().is_relative_to(skip))]
             out += [(p, p.as_posix()) for p in sorted(files)]
         else:
             out.append((item, item.as_posix()))
@@ -270,7 +273,7 @@ def extract_paths(
     rows: list[dict] = []
     units: list[dict] = []
     with IsolatedExtractor(params) as ex:
-        for path, source in expand_inputs(inputs):
+        for path, source in expand_inputs(inputs, out_dir):
             result = ex.extract(path, source)
             rows.append(result.manifest)
             units += result.units

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from pipeline.batch import run_batch, run_lock
+from pipeline.batch import list_inputs, run_batch, run_lock
 from pipeline.cli import main
 from pipeline.params import load_params
 
@@ -178,3 +178,17 @@ def test_cache_key_follows_the_code_that_makes_the_results(tmp_path):
     assert code_fingerprint(tmp_path) != before
     shipped = Path(__import__("pipeline").__file__).parent
     assert all((shipped / f"{name}.py").is_file() for name in RESULT_MODULES)
+
+
+def test_the_output_folder_inside_an_input_folder_is_not_searched(tmp_path):
+    """`capmap run docs -o docs/out --quarantine`: the quarantine copies written into
+    docs/out are not inputs of the next run."""
+    docs = tmp_path / "docs"
+    (docs / "out" / "quarantine").mkdir(parents=True)
+    (docs / "act.pdf").write_bytes(b"%PDF-1.4 stand-in")
+    (docs / "out" / "quarantine" / "scan.pdf").write_bytes(b"%PDF-1.4 stand-in")
+    (docs / "outer").mkdir()  # a sibling whose name starts like the output folder's
+    (docs / "outer" / "plan.pdf").write_bytes(b"%PDF-1.4 stand-in")
+    found = [source for _, source in list_inputs([docs], docs / "out")]
+    assert found == [(docs / "act.pdf").as_posix(), (docs / "outer" / "plan.pdf").as_posix()]
+    assert len(list_inputs([docs])) == 3  # without an output folder, every PDF
