@@ -189,7 +189,10 @@ def _assign_groups(docs: pd.DataFrame, by: str) -> pd.DataFrame:
     docs = docs.copy()
     if by == "document":
         docs["group"] = docs["doc_id"]
-        dup = docs["title"].duplicated(keep=False)
+        # Two documents with one title get their doc_id beside it (copies of one are one).
+        firsts = docs.drop_duplicates("doc_id")
+        shared = set(firsts.loc[firsts["title"].duplicated(keep=False), "title"])
+        dup = docs["title"].isin(shared)
         docs["label"] = docs["title"].where(
             ~dup, docs["title"] + " (" + docs["doc_id"].str[:8] + ")"
         )

@@ -161,7 +161,7 @@ def _with_copies(inputs):
                            first.to_dict() | {"path": "pdfs/fr/loi1_again.pdf"}])
     extra_meta = pd.DataFrame({"path": ["sn/loi1.pdf", "fr/loi1_again.pdf"],
                                "country": ["SN", "FR"], "year": ["2019", "2019"],
-                               "title": ["Loi 1 (SN)", "Loi 1 again"], "doc_type": ["law", "law"]})
+                               "title": ["Loi 1 (SN)", "Loi 1"], "doc_type": ["law", "law"]})
     return (predictions, pd.concat([manifest, copies], ignore_index=True),
             pd.concat([metadata, extra_meta], ignore_index=True))
 
@@ -190,6 +190,8 @@ def test_files_with_the_same_bytes_count_once_per_group(inputs):
     by_document = build_coverage(*_with_copies(inputs), PARAMS, by="document")
     plain_document = build_coverage(*inputs, PARAMS, by="document")
     assert by_document.level["group"].tolist() == plain_document.level["group"].tolist()
+    # a copy under the same title does not make that title ambiguous
+    assert by_document.level["label"].tolist() == plain_document.level["label"].tolist()
     assert by_document.evidence.equals(plain_document.evidence)
 
 
