@@ -143,8 +143,6 @@ def _hint_holds(segs: list[Segment], hint: float, width: float) -> bool:
     return cross <= 1
 
 
-
-
 def lone_page_numbers(boxes: list) -> list:
     """The page numbers ("1", "- 12 -", "Page 3 of 10", "iv") alone on a page's first or
     last line and set apart from the text by twice their height: page furniture wherever
@@ -177,8 +175,8 @@ def find_gutter(segs: list[Segment], width: float, hint: float = 0.0) -> float:
     ``hint`` is the previous page's gutter, kept for short pages (a document's last page)."""
     if hint and _hint_holds(segs, hint, width):
         return hint
-    numbers = lone_page_numbers(segs)
-    segs = [s for s in segs if not any(s is m for m in numbers)]
+    numbers = {id(s) for s in lone_page_numbers(segs)}
+    segs = [s for s in segs if id(s) not in numbers]
     n = len(segs)
     if n < 12 or width <= 0:
         return 0.0
@@ -213,9 +211,9 @@ def find_gutter(segs: list[Segment], width: float, hint: float = 0.0) -> float:
     gutter = _widest_run(xs, sides & titled, min_run)
     if not gutter:
         return 0.0
-    line_tops = [{round(s.top) for s in segs if keep(s)}
-                 for keep in (lambda s: s.x1 <= gutter, lambda s: s.x0 >= gutter)]
-    return gutter if min(map(len, line_tops)) >= COLUMN_MIN_LINES else 0.0
+    left_lines = {round(s.top) for s in segs if s.x1 <= gutter}
+    right_lines = {round(s.top) for s in segs if s.x0 >= gutter}
+    return gutter if min(len(left_lines), len(right_lines)) >= COLUMN_MIN_LINES else 0.0
 
 
 def _widest_run(xs, ok, min_run: float) -> float:

@@ -89,13 +89,12 @@ def strip_running(
     removed: list[str] = []
     for p in pages:
         keep = []
-        numbers = lone_page_numbers(p.lines)
+        numbers = {id(ln) for ln in lone_page_numbers(p.lines)}
         for ln in p.lines:
             in_band = ln.top < 1.3 * BAND * p.height or ln.bottom > (1 - 1.3 * BAND) * p.height
             key = (_norm(ln.text), round(ln.top / 10))
-            if (in_band and (key in running or PAGE_NUMBER.match(ln.text.strip()))) or any(
-                ln is n for n in numbers
-            ):
+            running_line = in_band and (key in running or PAGE_NUMBER.match(ln.text.strip()))
+            if running_line or id(ln) in numbers:
                 removed.append(ln.text)
             else:
                 keep.append(ln)

@@ -265,12 +265,12 @@ def split_long(texts: list[str], langs: list[str], max_words: int) -> list[list[
             runs = _sentences_for_cutting([s.text.strip() for s in doc.sents])
             pieces: list[tuple[str, int]] = []
             for run in runs:
-                words = sum(len(s.split()) for s in run)
+                sized = [(s, len(s.split())) for s in run]
+                words = sum(k for _, k in sized)
                 if words <= _UNCUT_RUN_MAX_FACTOR * max_words:
                     pieces.append((" ".join(run), words))
                 else:
-                    pieces.extend((c, len(c.split())) for c in
-                                  _pack([(s, len(s.split())) for s in run], max_words))
+                    pieces.extend((c, len(c.split())) for c in _pack(sized, max_words))
             out[i] = _pack(pieces, max_words)
     return out
 
